@@ -1,0 +1,67 @@
+// ch01/gopherclient.cpp: a simple Gopher client, with no error handling.
+// Book: chapter 1, section "Basic Client Operation" (gopherclient.py)
+//
+// The smallest useful network client: connect to a Gopher server on port 70,
+// send one selector followed by CR LF, and copy everything the server sends
+// back to stdout until the server closes the connection. Every socket call is
+// spelled out here; later programs use common/ helpers for the same steps.
+//
+// Like the book's program it has no error handling of its own: an error
+// ends it with one line on stderr (the C++ analog of Python's traceback)
+// and exit status 1.
+//
+// Usage:   gopherclient [--port PORT] HOST SELECTOR
+// Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
+// Try:     ./build/ch01/gopherclient quux.org /
+#include <netdb.h>
+#include <sys/socket.h>
+#include <cstdio>
+#include <memory>
+#include <string>
+
+#include "errors.hpp"
+#include "fd.hpp"
+#include "program.hpp"
+#include "sockets.hpp"
+
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
+                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        std::string port = std::to_string(args.port("--port", 70));
+        std::string host = args[0];
+        std::string filename = args[1];
+
+        // Python's s.connect((host, port)) looks the name up for us. In C++
+        // getaddrinfo() does the lookup and may give several addresses (IPv4
+        // and IPv6): we try each until one accepts the connection.
+        addrinfo hints = {};
+        hints.ai_family = AF_UNSPEC;      // IPv4 or IPv6, whichever the name has
+        hints.ai_socktype = SOCK_STREAM;  // TCP
+        addrinfo* found = nullptr;
+        wb::check_gai("getaddrinfo", getaddrinfo(host.c_str(), port.c_str(), &hints, &found));
+        std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
+
+        wb::Fd s;
+        for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
+            s.reset(wb::check("socket", socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)));
+            if (connect(s.get(), ai->ai_addr, ai->ai_addrlen) == 0) break;
+            if (ai->ai_next == nullptr) throw wb::SystemError("connect", errno);
+        }
+
+        // Send the selector and the CR LF that ends a Gopher request. send()
+        // may take only part of it; send_all() is Python's sendall(): it
+        // calls send() until every byte is out.
+        wb::send_all(s.get(), filename + "\r\n");
+
+        // Copy the reply to stdout until recv() returns 0: the server closed.
+        char buf[2048];
+        for (;;) {
+            ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
+            if (got == 0) break;
+            std::fwrite(buf, 1, static_cast<size_t>(got), stdout);
+        }
+        return 0;
+    });
+}

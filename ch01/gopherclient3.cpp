@@ -1,0 +1,36 @@
+// ch01/gopherclient3.cpp: the Gopher client, reading the reply line by line.
+// Book: chapter 1, section "File-Like Objects" (gopherclient3.py)
+//
+// Python can wrap a socket in a file object (sock.makefile()) and read it
+// with readline(). wb::SocketFile plays that role here: write() and flush()
+// send the request, readline() hands back one line at a time, and an empty
+// string means the server closed the connection. The output is the same as
+// gopherclient.cpp's, byte for byte.
+//
+// Usage:   gopherclient3 [--port PORT] HOST SELECTOR
+// Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
+// Try:     ./build/ch01/gopherclient3 quux.org /
+#include <cstdio>
+#include <string>
+
+#include "fd.hpp"
+#include "program.hpp"
+#include "socketfile.hpp"
+#include "sockets.hpp"
+
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
+                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        wb::Fd s = wb::connect_to(args[0], args.port("--port", 70));
+        wb::SocketFile fd(s.get());  // the book's fd = s.makefile('rw', 0)
+
+        fd.write(args[1] + "\r\n");
+        fd.flush();
+
+        for (std::string line = fd.readline(); !line.empty(); line = fd.readline())
+            std::fwrite(line.data(), 1, line.size(), stdout);
+        return 0;
+    });
+}

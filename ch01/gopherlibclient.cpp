@@ -1,0 +1,59 @@
+// ch01/gopherlibclient.cpp: fetch a Gopher document through a library.
+// Book: chapter 1, section "Using High-Level Interfaces" (gopherlibclient.py)
+//
+// The book's program hands the selector and host to Python's gopherlib
+// (gopherlib.send_selector) and never touches a socket. The C++ library that
+// plays that role is libcurl: here we give it the Gopher request piece by
+// piece (scheme, host, port, selector) through its URL API, allow only the
+// gopher protocol, and let it connect, send and receive. What it receives
+// goes to stdout, byte for byte the same as gopherclient.cpp's output.
+//
+// A Gopher URL's path is "/" + an item type + the selector (RFC 4266);
+// libcurl drops the item type and sends the rest, so we put type 1 in front
+// and the selector reaches the server unchanged.
+//
+// Usage:   gopherlibclient [--port PORT] HOST SELECTOR
+// Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
+// Try:     ./build/ch01/gopherlibclient quux.org /
+#include <curl/curl.h>
+
+#include <stdexcept>
+#include <string>
+
+#include "program.hpp"
+
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
+                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+
+// The analog of gopherlib.send_selector(selector, host, port): the document
+// goes to stdout, libcurl's default destination.
+void send_selector(const std::string& selector, std::string host, unsigned port) {
+    if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
+    CURLU* url = curl_url();
+    curl_url_set(url, CURLUPART_SCHEME, "gopher", 0);
+    if (curl_url_set(url, CURLUPART_HOST, host.c_str(), 0) != CURLUE_OK) {
+        curl_url_cleanup(url);
+        throw std::runtime_error("bad host name: " + host);
+    }
+    curl_url_set(url, CURLUPART_PORT, std::to_string(port).c_str(), 0);
+    curl_url_set(url, CURLUPART_PATH, ("/1" + selector).c_str(), CURLU_URLENCODE);
+
+    CURL* curl = curl_easy_init();
+    char error[CURL_ERROR_SIZE] = "";
+    curl_easy_setopt(curl, CURLOPT_CURLU, url);
+    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "gopher");
+    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+    CURLcode result = curl_easy_perform(curl);
+    curl_easy_cleanup(curl);
+    curl_url_cleanup(url);
+    if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
+}
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        send_selector(args[1], args[0], args.port("--port", 70));
+        curl_global_cleanup();
+        return 0;
+    });
+}

@@ -1,0 +1,49 @@
+// ch01/urlclient.cpp: fetch a Gopher document by its URL.
+// Book: chapter 1, section "Using High-Level Interfaces" (urlclient.py)
+//
+// The book builds the URL gopher://HOST/SELECTOR and hands it to urllib,
+// which knows many protocols and picks the right one from the URL. libcurl is
+// C++'s urllib: give it a URL, and it connects, asks and receives. The
+// document goes to stdout, the same bytes as gopherclient.cpp prints.
+//
+// A Gopher URL's path is "/" + an item type + the selector (RFC 4266);
+// libcurl drops the item type, so we write type 1 before the selector and
+// escape the selector's own characters (spaces, tabs, ?, #) with %XX.
+//
+// Usage:   urlclient [--port PORT] HOST SELECTOR
+// Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
+// Try:     ./build/ch01/urlclient quux.org /
+#include <curl/curl.h>
+
+#include <iostream>
+#include <stdexcept>
+#include <string>
+
+#include "program.hpp"
+
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
+                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        CURL* curl = curl_easy_init();
+
+        std::string host = args[0];
+        if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
+        char* selector = curl_easy_escape(curl, args[1].c_str(), static_cast<int>(args[1].size()));
+        std::string url = "gopher://" + host + ":" + std::to_string(args.port("--port", 70)) +
+                          "/1" + selector;
+        curl_free(selector);
+
+        // The book's f = urllib.urlopen(url); the reply goes to stdout.
+        char error[CURL_ERROR_SIZE] = "";
+        curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
+        CURLcode result = curl_easy_perform(curl);
+        curl_easy_cleanup(curl);
+        curl_global_cleanup();
+        if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
+        return 0;
+    });
+}

@@ -1,0 +1,54 @@
+// common/socketfile.hpp: Python's sock.makefile() for a C++ socket.
+//
+// Python lets a program wrap a socket in a file object and read it line by
+// line. SocketFile plays that role: it keeps a read buffer and a write
+// buffer over a socket it does not own.
+//
+//   wb::SocketFile file(sock.get());
+//   file.write("GET / HTTP/1.0\r\n\r\n");
+//   file.flush();                          // send() happens here
+//   std::string line = file.readline();    // "" means end of file
+//
+// readline() never holds more than `max_line` bytes: a peer that sends an
+// endless line gets it back in pieces of at most that size, as Python's
+// readline(limit) does, so memory stays bounded whatever the peer sends.
+// Failures throw wb::SystemError naming "recv" or "send".
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace wb {
+
+class SocketFile {
+public:
+    static constexpr std::size_t default_max_line = 64 * 1024;
+
+    explicit SocketFile(int fd, std::size_t max_line = default_max_line);
+
+    // The next line, newline included; shorter (no newline) at end of file
+    // or when the line is longer than max_line; "" at end of file.
+    std::string readline();
+
+    // At most `n` bytes: what is buffered, else what one recv() returns.
+    // "" at end of file.
+    std::string read(std::size_t n);
+
+    // Buffers `data`; sends only when the buffer grows large or on flush().
+    void write(std::string_view data);
+
+    // Sends everything buffered.
+    void flush();
+
+private:
+    bool fill();                      // one recv() into the buffer; false at EOF
+    std::string take(std::size_t n);  // removes and returns n buffered bytes
+
+    int fd_;
+    std::size_t max_line_;
+    std::string in_;
+    std::string out_;
+};
+
+}  // namespace wb
