@@ -70,13 +70,16 @@ int main(int argc, char* argv[]) {
             throw wb::SystemError("bind to port " + std::to_string(port), errno);
         wb::check("listen", listen(s.get(), 1));
 
+        // From here on Ctrl-C ends the loop below instead of killing us; set
+        // up before the banner, so a partner that reacts to it is covered.
+        wb::stop_on_interrupt();
+
         // With --port 0 the system chose the port: ask which one.
         socklen_t len = sizeof addr;
         wb::check("getsockname", getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len));
         std::cout << "Server is running on port " << ntohs(addr.sin6_port)
                   << "; press Ctrl-C to terminate." << std::endl;
 
-        wb::stop_on_interrupt();
         while (!wb::interrupted()) {
             sockaddr_storage client = {};
             socklen_t clientlen = sizeof client;
@@ -91,7 +94,8 @@ int main(int argc, char* argv[]) {
                 // A client that vanished mid-conversation: report it, go on.
                 std::cerr << "Error serving client: " << e.call() << ": " << e.what() << '\n';
             }
-        }  // clientsock closes itself here, as the book's clientsock.close()
+            // clientsock closes itself here, as the book's clientsock.close()
+        }
         return 0;
     });
 }
