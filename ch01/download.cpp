@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -31,16 +32,15 @@ size_t write_piece(char* data, size_t size, size_t count, void*) {
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        CURL* curl = curl_easy_init();
+        // The handle cleans itself up however we leave (curl_easy_cleanup).
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
         char error[CURL_ERROR_SIZE] = "";
-        curl_easy_setopt(curl, CURLOPT_URL, args[0].c_str());
-        curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_piece);
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-        curl_easy_setopt(curl, CURLOPT_FAILONERROR, 1L);  // 404 and friends fail
-        curl_easy_setopt(curl, CURLOPT_NOPROGRESS, isatty(STDERR_FILENO) ? 0L : 1L);
-        CURLcode result = curl_easy_perform(curl);
-        curl_easy_cleanup(curl);
-        curl_global_cleanup();
+        curl_easy_setopt(curl.get(), CURLOPT_URL, args[0].c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write_piece);
+        curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+        curl_easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);  // 404 and friends fail
+        curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, isatty(STDERR_FILENO) ? 0L : 1L);
+        CURLcode result = curl_easy_perform(curl.get());
         if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
         return 0;
     });

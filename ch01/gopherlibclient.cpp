@@ -17,6 +17,7 @@
 // Try:     ./build/ch01/gopherlibclient quux.org /
 #include <curl/curl.h>
 
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -29,31 +30,28 @@ const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .m
 // goes to stdout, libcurl's default destination.
 void send_selector(const std::string& selector, std::string host, unsigned port) {
     if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
-    CURLU* url = curl_url();
-    curl_url_set(url, CURLUPART_SCHEME, "gopher", 0);
-    if (curl_url_set(url, CURLUPART_HOST, host.c_str(), 0) != CURLUE_OK) {
-        curl_url_cleanup(url);
+    // Both handles clean themselves up however we leave.
+    std::unique_ptr<CURLU, decltype(&curl_url_cleanup)> url(curl_url(), curl_url_cleanup);
+    curl_url_set(url.get(), CURLUPART_SCHEME, "gopher", 0);
+    if (curl_url_set(url.get(), CURLUPART_HOST, host.c_str(), 0) != CURLUE_OK)
         throw std::runtime_error("bad host name: " + host);
-    }
-    curl_url_set(url, CURLUPART_PORT, std::to_string(port).c_str(), 0);
-    curl_url_set(url, CURLUPART_PATH, ("/1" + selector).c_str(), CURLU_URLENCODE);
+    curl_url_set(url.get(), CURLUPART_PORT, std::to_string(port).c_str(), 0);
+    curl_url_set(url.get(), CURLUPART_PATH, ("/1" + selector).c_str(), CURLU_URLENCODE);
 
-    CURL* curl = curl_easy_init();
+    std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
     char error[CURL_ERROR_SIZE] = "";
-    curl_easy_setopt(curl, CURLOPT_CURLU, url);
-    curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "gopher");
-    curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-    CURLcode result = curl_easy_perform(curl);
-    curl_easy_cleanup(curl);
-    curl_url_cleanup(url);
+    curl_easy_setopt(curl.get(), CURLOPT_CURLU, url.get());
+    curl_easy_setopt(curl.get(), CURLOPT_PROTOCOLS_STR, "gopher");
+    curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+    CURLcode result = curl_easy_perform(curl.get());
     if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
 }
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        unsigned port = args.port("--port", 70);
         curl_global_init(CURL_GLOBAL_DEFAULT);
-        send_selector(args[1], args[0], args.port("--port", 70));
-        curl_global_cleanup();
+        send_selector(args[1], args[0], port);
         return 0;
     });
 }

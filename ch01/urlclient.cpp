@@ -15,7 +15,7 @@
 // Try:     ./build/ch01/urlclient quux.org /
 #include <curl/curl.h>
 
-#include <iostream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 
@@ -26,23 +26,23 @@ const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .m
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
-        curl_global_init(CURL_GLOBAL_DEFAULT);
-        CURL* curl = curl_easy_init();
-
         std::string host = args[0];
         if (host.find(':') != std::string::npos) host = "[" + host + "]";  // IPv6 literal
-        char* selector = curl_easy_escape(curl, args[1].c_str(), static_cast<int>(args[1].size()));
-        std::string url = "gopher://" + host + ":" + std::to_string(args.port("--port", 70)) +
-                          "/1" + selector;
+        unsigned port = args.port("--port", 70);
+
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        // The handle cleans itself up however we leave (curl_easy_cleanup).
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+
+        char* selector = curl_easy_escape(curl.get(), args[1].c_str(), static_cast<int>(args[1].size()));
+        std::string url = "gopher://" + host + ":" + std::to_string(port) + "/1" + selector;
         curl_free(selector);
 
         // The book's f = urllib.urlopen(url); the reply goes to stdout.
         char error[CURL_ERROR_SIZE] = "";
-        curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-        curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, error);
-        CURLcode result = curl_easy_perform(curl);
-        curl_easy_cleanup(curl);
-        curl_global_cleanup();
+        curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
+        curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+        CURLcode result = curl_easy_perform(curl.get());
         if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
         return 0;
     });
