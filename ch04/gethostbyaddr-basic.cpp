@@ -1,0 +1,44 @@
+// ch04/gethostbyaddr-basic.cpp: a reverse lookup, from an address to its name.
+// Book: chapter 4, section "Performing Reverse Lookups" (gethostbyaddr-basic.py)
+//
+// gethostbyaddr() asks the resolver which name belongs to an address: in
+// DNS, a PTR query for 10.2.0.192.in-addr.arpa (IPv4) or for the nibbles of
+// an IPv6 address under ip6.arpa; /etc/hosts is read first. It answers with
+// the primary name, aliases and addresses (host_by_addr() in hostlookup.cpp
+// makes the gethostbyaddr_r() call).
+//
+// An address without a reverse record prints the book's line
+// "Couldn't look up name: [Errno 1] Unknown host" (Python's herror text).
+// Differences from the book: that failure exits with status 1 (the book's
+// program exits 0), and so does an argument that is not an address and not a
+// name (the book's program stops with a traceback). IPv6 works as IPv4 does.
+//
+// Usage:   gethostbyaddr-basic IP
+// Partner: the system's resolver; `./workbook tour ch04` runs a private DNS lab.
+// Try:     ./build/ch04/gethostbyaddr-basic 127.0.0.1
+#include <iostream>
+
+#include "errors.hpp"
+#include "hostlookup.hpp"
+#include "program.hpp"
+
+const wb::Spec spec{.synopsis = "IP", .min_args = 1, .max_args = 1};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        try {
+            ch04::HostEntry result = ch04::host_by_addr(args[0]);
+            std::cout << "Primary hostname:\n";
+            std::cout << "  " << result.name << '\n';
+            // Display the list of available addresses that is also returned
+            std::cout << "\nAddresses:\n";
+            for (const std::string& item : result.addresses) std::cout << "  " << item << '\n';
+            return 0;
+        } catch (const ch04::HostError& e) {
+            std::cout << "Couldn't look up name: " << e.what() << '\n';
+        } catch (const wb::ResolverError& e) {
+            std::cout << "Couldn't look up name: " << e.what() << '\n';
+        }
+        return 1;
+    });
+}

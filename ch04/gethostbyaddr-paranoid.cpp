@@ -1,0 +1,61 @@
+// ch04/gethostbyaddr-paranoid.cpp: a reverse lookup confirmed by a forward one.
+// Book: chapter 4, section "Performing Reverse Lookups" (gethostbyaddr-paranoid.py)
+//
+// Whoever controls the reverse zone of an address can make it answer any
+// name at all, www.yourbank.example included. So a name from a reverse
+// lookup is trusted only if the forward lookup of that name gives back the
+// original address. Four outcomes, each with the book's lines:
+//   - no reverse name:      "No host names available for IP; this may be normal." (exit 0)
+//   - name does not resolve: "Got hostname NAME, but it could not be forward-resolved: E" (exit 1)
+//   - address not among the name's addresses: two lines (exit 1)
+//   - confirmed:            "Validated hostname: NAME" (exit 0)
+//
+// Difference from the book: addresses are compared in canonical form, so
+// 2001:DB8::10 matches 2001:db8::10 (the book compares the strings).
+//
+// Usage:   gethostbyaddr-paranoid IP
+// Partner: the system's resolver; `./workbook tour ch04` runs a private DNS lab.
+// Try:     ./build/ch04/gethostbyaddr-paranoid 127.0.0.1
+#include <algorithm>
+#include <iostream>
+
+#include "errors.hpp"
+#include "hostlookup.hpp"
+#include "program.hpp"
+
+const wb::Spec spec{.synopsis = "IP", .min_args = 1, .max_args = 1};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        const std::string& ip = args[0];
+        std::string hostname;
+        std::vector<std::string> ipaddrs;
+        try {
+            // First, do the reverse lookup and get the hostname.
+            hostname = ch04::host_by_addr(ip).name;
+        } catch (const ch04::HostError&) {
+            std::cout << "No host names available for " << ip << "; this may be normal.\n";
+            return 0;
+        }
+        try {
+            // Now, do a forward lookup on the result from the reverse lookup.
+            ipaddrs = ch04::getipaddrs(hostname);
+        } catch (const wb::ResolverError& e) {
+            std::cout << "Got hostname " << hostname
+                      << ", but it could not be forward-resolved: " << e.what() << '\n';
+            return 1;
+        }
+
+        // If the forward lookup did not yield the original IP address
+        // anywhere, someone is playing tricks.
+        if (std::find(ipaddrs.begin(), ipaddrs.end(), ch04::canonical_address(ip)) == ipaddrs.end()) {
+            std::cout << "Got hostname " << hostname << ", but on forward lookup,\n";
+            std::cout << "original IP " << ip << " did not appear in IP address list.\n";
+            return 1;
+        }
+
+        // Otherwise, show the validated hostname.
+        std::cout << "Validated hostname: " << hostname << '\n';
+        return 0;
+    });
+}

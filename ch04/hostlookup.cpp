@@ -1,0 +1,95 @@
+// ch04/hostlookup.cpp: see hostlookup.hpp.
+#include "hostlookup.hpp"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <memory>
+
+#include "address.hpp"
+#include "errors.hpp"
+
+namespace ch04 {
+
+namespace {
+
+using AddrInfo = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
+
+AddrInfo lookup(const std::string& host, int socktype, int flags = 0) {
+    addrinfo hints = {};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = socktype;
+    hints.ai_flags = flags;
+    addrinfo* result = nullptr;
+    wb::check_gai("getaddrinfo", getaddrinfo(host.c_str(), nullptr, &hints, &result));
+    return AddrInfo(result, freeaddrinfo);
+}
+
+}  // namespace
+
+HostError::HostError(int code)
+    : std::runtime_error("[Errno " + std::to_string(code) + "] " + hstrerror(code)), code_(code) {}
+
+HostEntry host_by_addr(const std::string& ip) {
+    // Python first turns the text into an address (a name is resolved).
+    AddrInfo found = lookup(ip, SOCK_STREAM);
+    const void* addr = nullptr;
+    socklen_t len = 0;
+    sockaddr_in in4;
+    sockaddr_in6 in6;
+    if (found->ai_family == AF_INET) {
+        std::memcpy(&in4, found->ai_addr, sizeof in4);
+        addr = &in4.sin_addr;
+        len = sizeof in4.sin_addr;
+    } else {
+        std::memcpy(&in6, found->ai_addr, sizeof in6);
+        addr = &in6.sin6_addr;
+        len = sizeof in6.sin6_addr;
+    }
+
+    // gethostbyaddr_r() fills `entry` using `buffer` for the strings; a
+    // buffer too small gives ERANGE, and we try again with a bigger one.
+    hostent entry = {};
+    hostent* result = nullptr;
+    int herr = 0;
+    std::vector<char> buffer(1024);
+    while (gethostbyaddr_r(addr, len, found->ai_family, &entry, buffer.data(), buffer.size(),
+                           &result, &herr) == ERANGE &&
+           buffer.size() < (1u << 20))
+        buffer.resize(buffer.size() * 2);
+    if (result == nullptr) throw HostError(herr == 0 ? HOST_NOT_FOUND : herr);
+
+    HostEntry host{.name = entry.h_name};
+    for (char** alias = entry.h_aliases; *alias != nullptr; ++alias) host.aliases.push_back(*alias);
+    for (char** a = entry.h_addr_list; *a != nullptr; ++a) {
+        char text[INET6_ADDRSTRLEN] = "";
+        inet_ntop(entry.h_addrtype, *a, text, sizeof text);
+        host.addresses.push_back(text);
+    }
+    return host;
+}
+
+std::vector<std::string> getipaddrs(const std::string& hostname) {
+    // [x[4][0] for x in socket.getaddrinfo(hostname, None, 0, socket.SOCK_STREAM)]
+    AddrInfo result = lookup(hostname, SOCK_STREAM);
+    std::vector<std::string> addresses;
+    for (addrinfo* x = result.get(); x != nullptr; x = x->ai_next)
+        addresses.push_back(wb::address_host(x->ai_addr, x->ai_addrlen));
+    return addresses;
+}
+
+std::string canonical_address(const std::string& ip) {
+    unsigned char bytes[sizeof(in6_addr)];
+    char text[INET6_ADDRSTRLEN] = "";
+    for (int family : {AF_INET, AF_INET6})
+        if (inet_pton(family, ip.c_str(), bytes) == 1 &&
+            inet_ntop(family, bytes, text, sizeof text) != nullptr)
+            return text;
+    return ip;
+}
+
+}  // namespace ch04

@@ -1,0 +1,52 @@
+// ch04/hostlookup.hpp: the book's reverse and forward lookup helpers.
+//
+// Three of chapter 4's programs share these small pieces of the Python
+// socket module:
+//
+//   host_by_addr(ip)   Python's socket.gethostbyaddr(ip): the reverse
+//                      lookup, done by glibc's gethostbyaddr_r() (a PTR query
+//                      for 10.2.0.192.in-addr.arpa, or /etc/hosts);
+//   getipaddrs(name)   the book's own getipaddrs(): a forward lookup with
+//                      getaddrinfo(name, None, 0, SOCK_STREAM), addresses only.
+//
+// A failed reverse lookup throws HostError, whose text is Python's
+// socket.herror text, "[Errno 1] Unknown host"; a failed forward lookup
+// throws wb::ResolverError, Python's socket.gaierror, "[Errno -2] Name or
+// service not known".
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ch04 {
+
+// What gethostbyaddr() returns: (hostname, aliaslist, ipaddrlist).
+struct HostEntry {
+    std::string name = {};
+    std::vector<std::string> aliases = {};
+    std::vector<std::string> addresses = {};
+};
+
+// A failed gethostbyaddr(): h_errno's code and hstrerror() text.
+class HostError : public std::runtime_error {
+public:
+    explicit HostError(int code);
+    int code() const { return code_; }
+
+private:
+    int code_;
+};
+
+// Python's socket.gethostbyaddr(): `ip` is an IPv4 or IPv6 address (a host
+// name is looked up first, as Python does).
+HostEntry host_by_addr(const std::string& ip);
+
+// The book's getipaddrs(hostname): every address, once, as text.
+std::vector<std::string> getipaddrs(const std::string& hostname);
+
+// An address in its canonical text form ("2001:DB8:0::10" -> "2001:db8::10"),
+// or `ip` unchanged when it is not a numeric address.
+std::string canonical_address(const std::string& ip);
+
+}  // namespace ch04
