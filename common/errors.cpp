@@ -17,12 +17,6 @@ std::string gai_text(int code) {
     return "[Errno " + std::to_string(code) + "] " + gai_strerror(code);
 }
 
-SystemError::SystemError(std::string call, int err)
-    : std::runtime_error(errno_text(err)), call_(std::move(call)), code_(err) {}
-
-ResolverError::ResolverError(std::string call, int code)
-    : std::runtime_error(gai_text(code)), call_(std::move(call)), code_(code) {}
-
 void check_gai(const char* call, int code) {
     if (code != 0) throw ResolverError(call, code);
 }

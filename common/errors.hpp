@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <stdexcept>
 #include <string>
+#include <utility>
 
 namespace wb {
 
@@ -25,10 +26,12 @@ std::string errno_text(int err);
 // "[Errno -2] Name or service not known" (EAI_SYSTEM gives errno's text)
 std::string gai_text(int code);
 
-// A failed system call. what() is Python's text; call() names the call.
-class SystemError : public std::runtime_error {
+// A failed call: what() is Python's text, call() names the call, code() is
+// the number in "[Errno N]". Catch this to handle both kinds below.
+class CallError : public std::runtime_error {
 public:
-    SystemError(std::string call, int err);
+    CallError(std::string call, int code, const std::string& text)
+        : std::runtime_error(text), call_(std::move(call)), code_(code) {}
     const std::string& call() const { return call_; }
     int code() const { return code_; }
 
@@ -37,16 +40,17 @@ private:
     int code_;
 };
 
-// A failed name or address lookup (getaddrinfo, getnameinfo, ...).
-class ResolverError : public std::runtime_error {
+// A failed system call (Python's socket.error / OSError): code() is errno.
+class SystemError : public CallError {
 public:
-    ResolverError(std::string call, int code);
-    const std::string& call() const { return call_; }
-    int code() const { return code_; }
+    SystemError(std::string call, int err) : CallError(std::move(call), err, errno_text(err)) {}
+};
 
-private:
-    std::string call_;
-    int code_;
+// A failed name or address lookup (Python's socket.gaierror): code() is
+// getaddrinfo's EAI_* code.
+class ResolverError : public CallError {
+public:
+    ResolverError(std::string call, int code) : CallError(std::move(call), code, gai_text(code)) {}
 };
 
 // Returns `result` unless it is negative; then throws SystemError(call, errno).

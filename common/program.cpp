@@ -151,9 +151,7 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
     } catch (const UsageError& e) {
         std::cerr << usage << '\n' << prog_name << ": error: " << e.what() << '\n';
         return 2;
-    } catch (const SystemError& e) {
-        std::cerr << prog_name << ": " << e.call() << ": " << e.what() << '\n';
-    } catch (const ResolverError& e) {
+    } catch (const CallError& e) {  // a SystemError or a ResolverError
         std::cerr << prog_name << ": " << e.call() << ": " << e.what() << '\n';
     } catch (const std::exception& e) {
         std::cerr << prog_name << ": " << e.what() << '\n';

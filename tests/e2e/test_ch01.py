@@ -95,31 +95,32 @@ def fetch(client, host, port, selector):
 
 # ------------------------------------------------------------------ Gopher clients
 
-@pytest.mark.parametrize("client", GOPHER_CLIENTS)
-@pytest.mark.parametrize("selector,expect", [
-    ("/", b"0file.txt\t/file.txt\t127.0.0.1\t"),   # a menu
-    ("/file.txt", TEXT.replace(b"\n", b"\r\n")),  # served as text: CR LF
-    ("/bin.dat", BINARY),                          # CR, LF and NUL bytes
-    ("/nothere", b"Error: File or directory not found!"),
-])
-def test_gopher_clients_match_curl_on_gophernicus(gophernicus, client, selector, expect):
-    r = fetch(client, "127.0.0.1", gophernicus, selector)
-    assert (r.returncode, r.stderr) == (0, b"")
-    assert r.stdout == curl_gopher("127.0.0.1", gophernicus, selector)
-    assert expect in r.stdout
+# What each server must send for each selector (besides matching curl).
+GOPHER_CASES = {
+    "gophernicus": [
+        ("/", b"0file.txt\t/file.txt\t127.0.0.1\t"),     # a menu
+        ("/file.txt", TEXT.replace(b"\n", b"\r\n")),    # served as text: CR LF
+        ("/bin.dat", BINARY),                            # CR, LF and NUL bytes
+        ("/nothere", b"Error: File or directory not found!"),
+    ],
+    "pygopherd": [
+        ("", b"0file\t/file.txt\t"),                     # its menus drop extensions
+        ("/file.txt", b"Hello, Gopher."),
+        ("/bin.dat", BINARY),
+        ("/nothere", b"3"),                              # a Gopher error item
+    ],
+}
 
 
 @pytest.mark.parametrize("client", GOPHER_CLIENTS)
-@pytest.mark.parametrize("selector,expect", [
-    ("", b"0file\t/file.txt\t"),   # pygopherd's menu drops extensions
-    ("/file.txt", b"Hello, Gopher."),
-    ("/bin.dat", BINARY),
-    ("/nothere", b"3"),                        # a Gopher error item
+@pytest.mark.parametrize("server,selector,expect", [
+    (server, selector, expect) for server, cases in GOPHER_CASES.items() for selector, expect in cases
 ])
-def test_gopher_clients_match_curl_on_pygopherd(pygopherd, client, selector, expect):
-    r = fetch(client, "127.0.0.1", pygopherd, selector)
+def test_gopher_clients_match_curl(request, server, client, selector, expect):
+    port = request.getfixturevalue(server)
+    r = fetch(client, "127.0.0.1", port, selector)
     assert (r.returncode, r.stderr) == (0, b"")
-    assert r.stdout == curl_gopher("127.0.0.1", pygopherd, selector)
+    assert r.stdout == curl_gopher("127.0.0.1", port, selector)
     assert expect in r.stdout
 
 
