@@ -11,6 +11,7 @@ import os
 import signal
 import socket
 import struct
+import subprocess
 import threading
 
 import pytest
@@ -427,3 +428,33 @@ def test_server_that_resets(name):
         peer.close()
     assert r.returncode == 1
     assert r.stderr == f"{name}: recv: [Errno 104] Connection reset by peer\n".encode()
+
+
+def test_download_progress_meter_only_on_a_terminal(web):
+    """With stderr on a terminal, libcurl's progress meter appears there;
+    stdout still carries exactly the file."""
+    import pty
+    ports, digest = web
+    url = f"http://127.0.0.1:{ports['127.0.0.1']}/big.bin"
+    controller, terminal = pty.openpty()
+    try:
+        p = subprocess.run([prog("ch01/download"), url], stdout=subprocess.PIPE,
+                           stderr=terminal, timeout=20)
+        os.close(terminal)
+        terminal = None
+        shown = b""
+        while True:
+            try:
+                piece = os.read(controller, 65536)
+            except OSError:  # EIO: the terminal's other end is closed
+                break
+            if not piece:
+                break
+            shown += piece
+    finally:
+        if terminal is not None:
+            os.close(terminal)
+        os.close(controller)
+    assert p.returncode == 0
+    assert hashlib.sha256(p.stdout).hexdigest() == digest
+    assert b"% Total" in shown and b"Speed" in shown  # curl's meter header
