@@ -1,0 +1,82 @@
+// ch02/udptime.cpp: ask an RFC 868 time server for the time, over UDP.
+// Book: chapter 2, section "Using User Datagram Protocol" (udptime.py)
+//
+// The time protocol (RFC 868, port 37) is as small as a protocol gets: send
+// the server any datagram (ours is empty), and it answers with one datagram
+// of 4 bytes, the seconds since 1 January 1900 as an unsigned 32-bit number
+// in network byte order. Subtracting 2208988800 (70 years of seconds) gives
+// Unix time, which ctime() prints in local time, like Python's time.ctime().
+//
+// This socket is not connected: sendto() names the server on each datagram
+// and recvfrom() tells who answered. So, unlike udp.cpp, the program hears
+// nothing when no server listens: it just waits for a reply, which is why
+// it says to press Ctrl-C. Any reply that is not 4 bytes is reported as
+// `Wrong-sized reply N: DATA`, exit 1.
+//
+// Differences from the book: optional HOST and PORT (default time.nist.gov
+// port 37, as in the book), IPv4 or IPv6 (the socket is made for the family
+// of the address found, as the book looks the name up first); Ctrl-C ends
+// it with `No reply.` on stderr and exit 1 instead of a traceback.
+//
+// Usage:   udptime [HOST [PORT]]      (PORT: a number or a UDP service name)
+// Partner: any RFC 868 time server, such as xinetd's built-in `time` service.
+// Try:     ./build/ch02/udptime
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <cstring>
+#include <ctime>
+#include <iostream>
+#include <string>
+
+#include <arpa/inet.h>
+
+#include "client.hpp"
+#include "errors.hpp"
+#include "fd.hpp"
+#include "program.hpp"
+
+const wb::Spec spec{.synopsis = "[HOST [PORT]]", .max_args = 2,
+                    .help = "  HOST  the time server (default time.nist.gov)\n"
+                            "  PORT  its UDP port, a number or a service name (default 37)"};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        std::string hostname = args.size() > 0 ? args[0] : "time.nist.gov";
+        unsigned port = args.size() > 1 ? wb::parse_port(args[1], "udp") : 37;
+
+        // The book's socket.gethostbyname(hostname): look up first, then make
+        // a socket of the family found (AF_INET or AF_INET6).
+        ch02::Address host = ch02::lookup(hostname, port, SOCK_DGRAM);
+        wb::Fd s(wb::check("socket", socket(host.storage.ss_family, SOCK_DGRAM, 0)));
+        // An empty datagram is a whole request.
+        wb::check("sendto", sendto(s.get(), "", 0, 0, host.get(), host.len));
+
+        wb::stop_on_interrupt();  // before we say so: a quick Ctrl-C ends us cleanly too
+        std::cout << "Looking for replies; press Ctrl-C to stop." << std::endl;
+        if (!ch02::wait_readable(s.get())) {
+            std::cerr << "No reply.\n";
+            return 1;
+        }
+        char buf[2048];
+        sockaddr_storage from = {};
+        socklen_t fromlen = sizeof from;
+        ssize_t got = wb::check("recvfrom", recvfrom(s.get(), buf, sizeof buf, 0,
+                                                     reinterpret_cast<sockaddr*>(&from), &fromlen));
+        if (got != 4) {
+            std::cerr << "Wrong-sized reply " << got << ": " << std::string(buf, static_cast<size_t>(got))
+                      << '\n';
+            return 1;
+        }
+
+        // Python's struct.unpack("!I", buf): 4 bytes, big-endian, unsigned.
+        uint32_t network;
+        std::memcpy(&network, buf, sizeof network);
+        std::time_t secs = static_cast<std::time_t>(ntohl(network)) - 2208988800LL;
+        // ctime() ends its text with a newline itself.
+        char text[64];
+        if (ctime_r(&secs, text) == nullptr) throw std::runtime_error("ctime: time out of range");
+        std::cout << text;
+        return 0;
+    });
+}

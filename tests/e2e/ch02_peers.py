@@ -1,0 +1,245 @@
+"""Real peers for chapter 2's clients: nginx, xinetd's time service, socat as
+a UDP echo server, and small Python servers that misbehave on purpose (reset
+the connection, send a wrong-sized time).
+
+Every peer is a context manager: leaving it stops and reaps the process or
+joins the thread, whatever happened in the test.
+"""
+
+import os
+import select
+import socket
+import struct
+import threading
+import time
+from pathlib import Path
+
+from conftest import TIMEOUT, Proc, free_port, need, wait_port
+
+PY = "/usr/bin/python3"  # Debian's python3 (the first on PATH may be another)
+
+NGINX_CONF = """\
+{user}worker_processes 1;
+pid {dir}/nginx.pid;
+error_log {dir}/error.log;
+events {{ worker_connections 64; }}
+http {{
+    log_format peer '$remote_addr $remote_port $server_addr $server_port "$request" $status';
+    access_log {dir}/access.log peer;
+    client_body_temp_path {dir}/body;
+    proxy_temp_path {dir}/proxy;
+    fastcgi_temp_path {dir}/fastcgi;
+    uwsgi_temp_path {dir}/uwsgi;
+    scgi_temp_path {dir}/scgi;
+    server {{
+        listen 127.0.0.1:{port};
+        listen [::1]:{port};
+        root {dir}/www;
+    }}
+}}
+"""
+
+INDEX = b"<html><body><h1>Chapter 2</h1><p>A page served by nginx.</p></body></html>\n"
+
+
+def nginx_command(workdir, port):
+    """Writes an nginx configuration under `workdir` (a page at /index.html,
+    listening on 127.0.0.1 and ::1) and returns the command that runs it in
+    the foreground."""
+    nginx = need("nginx")
+    workdir = Path(workdir)
+    (workdir / "www").mkdir(parents=True, exist_ok=True)
+    (workdir / "www" / "index.html").write_bytes(INDEX)
+    # As root, nginx's workers would run as nobody, who cannot read a
+    # private temp dir: keep them root.
+    user = "user root;\n" if os.geteuid() == 0 else ""
+    conf = workdir / "nginx.conf"
+    conf.write_text(NGINX_CONF.format(user=user, dir=workdir, port=port))
+    return [nginx, "-e", workdir / "error.log", "-p", workdir, "-c", conf, "-g", "daemon off;"]
+
+
+class Nginx:
+    """nginx on a free port of 127.0.0.1 and ::1, in the host's network."""
+
+    def __init__(self, workdir):
+        self.port = free_port()
+        self.proc = Proc(nginx_command(workdir, self.port))
+        try:
+            wait_port(self.port, proc=self.proc)
+        except BaseException:
+            self.proc.stop()
+            raise
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.proc.stop()
+
+
+def http_get(port, path, host="127.0.0.1"):
+    """The reply to the request socketerrors sends, read with a plain socket."""
+    with socket.create_connection((host, port), timeout=TIMEOUT) as s:
+        s.sendall(b"GET " + path.encode() + b" HTTP/1.0\r\n\r\n")
+        data = b""
+        while True:
+            piece = s.recv(65536)
+            if not piece:
+                return data
+            data += piece
+
+
+def ns_wait_port(ns, port, host="127.0.0.1", kind="tcp"):
+    """Waits, inside a Namespace, until a TCP port accepts connections (or,
+    for kind="time" or "echo", until a UDP server answers a datagram)."""
+    script = f"""
+import socket, sys, time
+deadline = time.monotonic() + {TIMEOUT}
+while time.monotonic() < deadline:
+    try:
+        if {kind!r} == "tcp":
+            socket.create_connection(({host!r}, {port}), timeout=1).close()
+        else:
+            s = socket.socket(socket.AF_INET6 if ":" in {host!r} else socket.AF_INET,
+                              socket.SOCK_DGRAM)
+            s.settimeout(0.2)
+            s.sendto(b"" if {kind!r} == "time" else b"probe", ({host!r}, {port}))
+            s.recv(16)
+        sys.exit(0)
+    except OSError:
+        time.sleep(0.05)
+sys.exit(1)
+"""
+    r = ns.run([PY, "-c", script], timeout=TIMEOUT + 5)
+    assert r.returncode == 0, f"nothing answers on {host}:{port} in the lab"
+
+
+def udp_probe(port, host, payload=b"", want=None, timeout=TIMEOUT):
+    """Sends `payload` to a UDP server until a reply comes (the server may
+    still be starting); returns the reply. `want` checks each reply."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    deadline = time.monotonic() + timeout
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.connect((host, port))
+        while time.monotonic() < deadline:
+            try:
+                s.send(payload)
+                ready, _, _ = select.select([s], [], [], 0.2)
+                if ready:
+                    reply = s.recv(65536)
+                    if want is None or want(reply):
+                        return reply
+            except ConnectionRefusedError:
+                time.sleep(0.05)  # not bound yet: the ICMP came back
+    raise AssertionError(f"no UDP reply from {host}:{port} within {timeout}s")
+
+
+XINETD_TIME = """\
+service time
+{{
+	type = INTERNAL UNLISTED
+	id = time-dgram
+	socket_type = dgram
+	protocol = udp
+	wait = yes
+	user = root
+	bind = {host}
+	port = {port}
+}}
+"""
+
+
+def xinetd_command(workdir, port, host="127.0.0.1"):
+    """xinetd with only its built-in RFC 868 time service (UDP) on host:port."""
+    xinetd = need("xinetd")
+    conf = Path(workdir) / "xinetd.conf"
+    conf.write_text(XINETD_TIME.format(host=host, port=port))
+    return [xinetd, "-dontfork", "-f", conf, "-pidfile", Path(workdir) / "xinetd.pid",
+            "-filelog", Path(workdir) / "xinetd.log"]
+
+
+def socat_echo_command(port, host):
+    """socat as a UDP echo server: every datagram goes back to its sender."""
+    socat = need("socat")
+    if ":" in host:
+        return [socat, f"UDP6-RECVFROM:{port},bind=[{host}],fork", "PIPE"]
+    return [socat, f"UDP4-RECVFROM:{port},bind={host},fork", "PIPE"]
+
+
+class ThreadServer:
+    """A small Python server in a thread, for the peers no package offers.
+
+    TCP: accepts connections and calls handler(conn) for each; UDP: calls
+    handler(sock, data, addr) for each datagram. `peers` lists the clients'
+    addresses as Python prints them; `served` is set after each handler.
+    """
+
+    def __init__(self, handler, host="127.0.0.1", kind=socket.SOCK_STREAM):
+        family = socket.AF_INET6 if ":" in host else socket.AF_INET
+        self.sock = socket.socket(family, kind)
+        self.sock.bind((host, 0))
+        if kind == socket.SOCK_STREAM:
+            self.sock.listen(5)
+        self.sock.settimeout(0.1)
+        self.address = self.sock.getsockname()
+        self.port = self.address[1]
+        self.kind = kind
+        self.handler = handler
+        self.peers = []
+        self.served = threading.Event()
+        self.errors = []
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _serve(self):
+        while not self.stopping.is_set():
+            try:
+                if self.kind == socket.SOCK_STREAM:
+                    conn, addr = self.sock.accept()
+                else:
+                    data, addr = self.sock.recvfrom(65536)
+            except socket.timeout:
+                continue
+            except OSError as e:
+                self.errors.append(e)
+                return
+            self.peers.append(str(addr))
+            try:
+                if self.kind == socket.SOCK_STREAM:
+                    conn.settimeout(TIMEOUT)
+                    with conn:
+                        self.handler(conn)
+                else:
+                    self.handler(self.sock, data, addr)
+            except Exception as e:  # an assertion in a handler too
+                self.errors.append(e)
+            self.served.set()
+
+    def wait_served(self):
+        assert self.served.wait(TIMEOUT), "the server was not reached in time"
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stopping.set()
+        self.thread.join(TIMEOUT)
+        self.sock.close()
+
+
+def reset(conn):
+    """Closes with SO_LINGER 0: the kernel sends RST instead of FIN."""
+    conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    conn.close()
+
+
+def read_request(conn):
+    """Reads an HTTP request head (up to the blank line)."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        piece = conn.recv(4096)
+        if not piece:
+            break
+        data += piece
+    return data

@@ -1,0 +1,509 @@
+"""Chapter 2, network clients: each program against real servers.
+
+- connect, connect2, connect3 with no arguments, inside a private network
+  namespace (the lab) where www.google.com is a loopback address and nginx
+  listens on port 80; and with an explicit host and port, on IPv4 and IPv6;
+- socketerrors, shutdown, shutdownfile against nginx, and every error path
+  made to happen for real (a reset comes from a Python server that closes
+  with SO_LINGER 0: the kernel then sends RST);
+- udp against socat as a UDP echo server and ch03's udpechoserver, and
+  with nothing listening (ICMP port unreachable);
+- udptime against xinetd's built-in RFC 868 time service, and against a
+  Python peer that sends a reply of the wrong size.
+"""
+
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+
+import pytest
+
+from ch02_peers import (
+    INDEX,
+    Nginx,
+    ThreadServer,
+    http_get,
+    nginx_command,
+    ns_wait_port,
+    read_request,
+    reset,
+    socat_echo_command,
+    udp_probe,
+    xinetd_command,
+)
+from conftest import TIMEOUT, Namespace, Proc, free_port, prog, run
+
+LOCALHOST = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
+
+# --------------------------------------------------------------- fixtures
+
+
+def make_lab(tmp_path_factory, name, google_ip):
+    """A namespace whose /etc/hosts maps www.google.com and time.nist.gov to
+    `google_ip`, with nginx on port 80 and xinetd's time service on 37.
+    Host names resolve from /etc/hosts only: any other name is unknown."""
+    ns = Namespace(files={
+        "/etc/hosts": LOCALHOST + f"{google_ip} www.google.com\n{google_ip} time.nist.gov\n",
+        "/etc/nsswitch.conf": "hosts: files\nservices: files\n",
+    })
+    procs = []
+    try:
+        workdir = tmp_path_factory.mktemp(name)
+        procs.append(ns.spawn(nginx_command(workdir / "nginx", 80)))
+        ns_wait_port(ns, 80)
+        procs.append(ns.spawn(xinetd_command(workdir, 37, host=google_ip)))
+        ns_wait_port(ns, 37, host=google_ip, kind="time")
+        return ns, procs
+    except BaseException:
+        for p in procs:
+            p.stop()
+        ns.close()
+        raise
+
+
+def lab_fixture(google_ip):
+    """A module-scoped lab fixture with www.google.com at `google_ip`."""
+
+    @pytest.fixture(scope="module")
+    def fixture(tmp_path_factory):
+        ns, procs = make_lab(tmp_path_factory, "lab", google_ip)
+        yield ns
+        for p in procs:
+            p.stop()
+        ns.close()
+
+    return fixture
+
+
+lab = lab_fixture("127.0.0.1")  # www.google.com and time.nist.gov over IPv4
+lab6 = lab_fixture("::1")  # the same names, IPv6 only
+
+
+@pytest.fixture(scope="module")
+def web(tmp_path_factory):
+    """nginx on a free port of 127.0.0.1 and ::1, outside any namespace."""
+    with Nginx(tmp_path_factory.mktemp("web")) as server:
+        yield server
+
+
+def lines(data):
+    return data.decode().splitlines()
+
+
+def port_range():
+    low, high = map(int, open("/proc/sys/net/ipv4/ip_local_port_range").read().split())
+    return range(low, high + 1)
+
+
+# ------------------------------------------------ connect, connect2, connect3
+
+CONNECT_LINES = {
+    "connect": ["Creating socket... done.", "Connecting to remote host... done."],
+    "connect2": ["Creating socket... done.", "Looking up port number... done.",
+                 "Connecting to remote host on port {port}... done."],
+}
+CONNECT_LINES["connect3"] = CONNECT_LINES["connect2"]
+
+
+@pytest.mark.parametrize("name", ["connect", "connect2", "connect3"])
+@pytest.mark.parametrize("labname, server", [("lab", "127.0.0.1"), ("lab6", "::1")])
+def test_connect_no_arguments_reaches_www_google_com(request, name, labname, server):
+    """The book's invocation: www.google.com port 80, here nginx in the lab."""
+    ns = request.getfixturevalue(labname)
+    r = ns.run([prog(f"ch02/{name}")])
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    out = lines(r.stdout)
+    want = [line.format(port=80) for line in CONNECT_LINES[name]]
+    assert out[: len(want)] == want
+    if name != "connect3":
+        assert len(out) == len(want)
+        return
+    assert len(out) == len(want) + 2
+    ours = re.fullmatch(r"Connected from \('(.*)', (\d+)(, 0, 0)?\)", out[-2])
+    assert ours, out[-2]
+    assert ours.group(1) == server
+    assert int(ours.group(2)) in port_range()  # an ephemeral port: no bind()
+    theirs = f"('{server}', 80)" if server == "127.0.0.1" else f"('{server}', 80, 0, 0)"
+    assert out[-1] == f"Connected to {theirs}"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_connect3_prints_the_addresses_the_server_sees(host):
+    """Explicit HOST PORT: the printed addresses are what the server's
+    accept() and getsockname() report (Python prints them the same way)."""
+    with ThreadServer(lambda conn: None, host=host) as server:
+        r = run([prog("ch02/connect3"), host, server.port])
+        assert r.returncode == 0, r.stderr
+        server.wait_served()
+        assert lines(r.stdout) == [
+            "Creating socket... done.",
+            "Looking up port number... done.",
+            f"Connecting to remote host on port {server.port}... done.",
+            f"Connected from {server.peers[0]}",
+            f"Connected to {server.address}",
+        ]
+
+
+@pytest.mark.parametrize("name", ["connect", "connect2"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1", "localhost"])
+def test_connect_with_host_and_port(web, name, host):
+    r = run([prog(f"ch02/{name}"), host, web.port])
+    assert r.returncode == 0, r.stderr
+    assert lines(r.stdout) == [line.format(port=web.port) for line in CONNECT_LINES[name]]
+
+
+def test_connect_refused_is_one_line_and_exit_1():
+    port = free_port()
+    r = run([prog("ch02/connect"), "127.0.0.1", port])
+    assert r.returncode == 1
+    assert r.stdout == b"Creating socket... done.\nConnecting to remote host... "
+    assert r.stderr == b"connect: connect: [Errno 111] Connection refused\n"
+
+
+# ------------------------------------------------------------- socketerrors
+
+
+def fetch_like_reference(port, path, command):
+    """Runs `command` between two plain-socket fetches of the same page; the
+    program's output must equal one of them (only nginx's Date header can
+    differ, and only when a second boundary falls in between)."""
+    before = http_get(port, path)
+    r = run(command)
+    after = http_get(port, path)
+    return r, (before, after)
+
+
+def test_socketerrors_copies_the_page_byte_for_byte(web):
+    r, refs = fetch_like_reference(web.port, "/index.html",
+                                   [prog("ch02/socketerrors"), "127.0.0.1", web.port, "/index.html"])
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    assert r.stdout in refs
+    assert r.stdout.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert r.stdout.endswith(b"\r\n\r\n" + INDEX)
+
+
+def test_socketerrors_copies_a_404_page(web):
+    r, refs = fetch_like_reference(web.port, "/missing",
+                                   [prog("ch02/socketerrors"), "::1", str(web.port), "/missing"])
+    assert r.returncode == 0, r.stderr
+    assert r.stdout in refs
+    assert r.stdout.startswith(b"HTTP/1.1 404 Not Found\r\n")
+    assert b"<center><h1>404 Not Found</h1></center>" in r.stdout
+
+
+def test_socketerrors_port_by_service_name(lab):
+    """`http` is looked up in /etc/services: port 80, nginx in the lab."""
+    r = lab.run([prog("ch02/socketerrors"), "www.google.com", "http", "/index.html"])
+    assert r.returncode == 0, r.stderr
+    head, _, body = r.stdout.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200 OK\r\n")
+    assert b"\r\nServer: nginx" in head
+    assert body == INDEX
+
+
+def error_run(command, ns=None):
+    r = ns.run(command) if ns else run(command)
+    assert r.returncode == 1, (r.stdout, r.stderr)
+    return r
+
+
+@pytest.mark.parametrize("name", ["socketerrors", "shutdown", "shutdownfile"])
+def test_unknown_port_name(name):
+    r = error_run([prog(f"ch02/{name}"), "127.0.0.1", "nosuchservice", "/"])
+    assert r.stdout == b""
+    assert r.stderr == b"Couldn't find your port: service/proto not found\n"
+
+
+@pytest.mark.parametrize("name", ["socketerrors", "shutdown", "shutdownfile"])
+def test_unknown_host(lab, name):
+    """In the lab, names come from /etc/hosts only: this one is not there."""
+    r = error_run([prog(f"ch02/{name}"), "no-such-host.example", "80", "/"], ns=lab)
+    assert r.stdout == b""
+    assert r.stderr == (b"Address-related error connecting to server:"
+                        b" [Errno -2] Name or service not known\n")
+
+
+@pytest.mark.parametrize("name", ["socketerrors", "shutdown", "shutdownfile"])
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_refused_port(name, host):
+    port = free_port(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    r = error_run([prog(f"ch02/{name}"), host, port, "/"])
+    assert r.stdout == b""
+    assert r.stderr == b"Connection error: [Errno 111] Connection refused\n"
+
+
+def reset_mid_reply(conn):
+    """Reads the request, sends the start of a reply, then resets."""
+    request = read_request(conn)
+    assert request.startswith(b"GET /page HTTP/1.0\r\n\r\n")
+    conn.sendall(b"HTTP/1.0 200 OK\r\n\r\npartial")
+    reset(conn)
+
+
+def test_socketerrors_server_resets_while_reply_is_read():
+    """Data that arrived before the reset is still read; the next recv()
+    reports the reset."""
+    with ThreadServer(reset_mid_reply) as server:
+        r = error_run([prog("ch02/socketerrors"), "127.0.0.1", server.port, "/page"])
+        server.wait_served()
+    assert r.stdout == b"HTTP/1.0 200 OK\r\n\r\npartial"
+    assert r.stderr == b"Error receiving data: [Errno 104] Connection reset by peer\n"
+    assert server.errors == []
+
+
+# ------------------------------------------------------ shutdown, shutdownfile
+
+
+@pytest.mark.parametrize("name", ["shutdown", "shutdownfile"])
+def test_shutdown_normal_run(web, name):
+    r, refs = fetch_like_reference(
+        web.port, "/index.html",
+        [prog(f"ch02/{name}"), "--sleep", "0.1", "127.0.0.1", web.port, "/index.html"])
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    assert r.stdout.startswith(b"sleeping...\nContinuing.\n")
+    assert r.stdout[len(b"sleeping...\nContinuing.\n"):] in refs
+
+
+def test_shutdown_sends_fin_server_sees_end_of_file():
+    """shutdown(SHUT_WR) is what the server sees as end of file: a server
+    that reads until EOF before answering still answers."""
+    def until_eof(conn):
+        data = b""
+        while True:
+            piece = conn.recv(4096)
+            if not piece:
+                break
+            data += piece
+        conn.sendall(b"got " + str(len(data)).encode() + b" bytes\n")
+
+    with ThreadServer(until_eof, host="::1") as server:
+        r = run([prog("ch02/shutdown"), "--sleep", "0", "::1", server.port, "/x"])
+        server.wait_served()
+    assert r.returncode == 0, r.stderr
+    request = b"GET /x HTTP/1.0\r\n\r\n"
+    assert r.stdout == b"sleeping...\nContinuing.\ngot %d bytes\n" % len(request)
+
+
+def break_during_sleep(name, handler):
+    """Runs `name` against a server that breaks the connection at once (with
+    `handler`), making sure the break happened before the program woke."""
+    with ThreadServer(handler) as server:
+        with Proc([prog(f"ch02/{name}"), "--sleep", "2", "127.0.0.1", server.port, "/"]) as p:
+            p.wait_for("sleeping...\n")
+            server.wait_served()
+            p._pump(0)
+            assert b"Continuing." not in p.out, "the machine is too slow for this test"
+            assert p.finish() == 1
+    return p
+
+
+# The reset arrives while the client sleeps. Linux records it on the socket
+# (ECONNRESET) and the first call afterwards reports it: send() for
+# shutdown, flush() (whose send() fails) for shutdownfile.
+RESET_LINE = {
+    "shutdown": b"Error sending data: [Errno 104] Connection reset by peer\n",
+    "shutdownfile": b"Error sending data (detected by flush): [Errno 104] Connection reset by peer\n",
+}
+
+
+@pytest.mark.parametrize("name", ["shutdown", "shutdownfile"])
+def test_server_resets_during_the_sleep(name):
+    p = break_during_sleep(name, reset)
+    assert p.out == b"sleeping...\nContinuing.\n"
+    assert p.err == RESET_LINE[name]
+
+
+@pytest.mark.parametrize("name", ["shutdown", "shutdownfile"])
+def test_server_closes_during_the_sleep(name):
+    """The book's case: the server goes away (an ordinary close, FIN) while
+    the client sleeps. send() still succeeds: the kernel takes the request;
+    the server's kernel answers it with a reset, which on loopback arrives
+    before send() returns, so shutdown() finds the connection gone."""
+    p = break_during_sleep(name, lambda conn: conn.close())
+    assert p.out == b"sleeping...\nContinuing.\n"
+    assert p.err == (b"Error sending data (detected by shutdown):"
+                     b" [Errno 107] Transport endpoint is not connected\n")
+
+
+# --------------------------------------------------------------------- udp
+
+UDP_PROMPT = b"Enter data to transmit: \nLooking for replies; press Ctrl-C or Ctrl-Break to stop.\n"
+
+
+def udp_session(host, port, text=b"  hello, world \n", replies=1, spawn=Proc):
+    """Runs udp against an echo server, waits for the replies, then Ctrl-C."""
+    with spawn([prog("ch02/udp"), host, port], stdin=subprocess.PIPE) as p:
+        p.p.stdin.write(text)
+        p.p.stdin.close()
+        p.wait_for(rb"(?:Received: [^\n]*\n){%d}" % replies)
+        p.signal(signal.SIGINT)
+        assert p.finish() == 0, p.err
+    assert p.err == b""
+    return p
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_udp_against_socat_echo(host):
+    port = free_port(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    with Proc(socat_echo_command(port, host)):
+        udp_probe(port, host, b"probe", want=lambda reply: reply == b"probe")
+        p = udp_session(host, port)
+    assert p.out == UDP_PROMPT + b"Received: hello, world\n"
+
+
+def test_udp_port_by_service_name(lab):
+    """`echo` is UDP port 7 in /etc/services; socat echoes on it in the lab."""
+    with lab.spawn(socat_echo_command(7, "127.0.0.1")):
+        ns_wait_port(lab, 7, kind="echo")
+        p = udp_session("127.0.0.1", "echo", b"ping\n", spawn=lab.spawn)
+    assert p.out == UDP_PROMPT + b"Received: ping\n"
+
+
+def test_udp_against_udpechoserver():
+    """The partner program from chapter 3."""
+    with Proc([prog("ch03/udpechoserver"), "--port", "0"]) as server:
+        port = server.port()
+        p = udp_session("127.0.0.1", port, b"from chapter 2\n")
+        server.wait_for(r"Got data from \('127\.0\.0\.1', \d+\)")
+    assert p.out == UDP_PROMPT + b"Received: from chapter 2\n"
+
+
+@pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
+def test_udp_no_server_gives_connection_refused(host):
+    """Nothing listens: the ICMP port unreachable comes back to the
+    connected socket as ECONNREFUSED at recv()."""
+    port = free_port(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
+    r = run([prog("ch02/udp"), host, port], input=b"anyone there?\n")
+    assert r.returncode == 1
+    assert r.stdout == UDP_PROMPT
+    assert r.stderr == b"Error receiving data: [Errno 111] Connection refused\n"
+
+
+def test_udp_prints_every_datagram_until_ctrl_c():
+    """A server that answers one datagram with three: all are printed."""
+    def three_replies(sock, data, addr):
+        for i in range(3):
+            sock.sendto(data + b" #" + str(i).encode(), addr)
+
+    with ThreadServer(three_replies, kind=socket.SOCK_DGRAM) as server:
+        p = udp_session("127.0.0.1", server.port, b"x\n", replies=3)
+    assert p.out == UDP_PROMPT + b"Received: x #0\nReceived: x #1\nReceived: x #2\n"
+
+
+# ----------------------------------------------------------------- udptime
+
+
+def expected_times(before, after, tz_name):
+    """time.ctime() in the given zone for every second in [before, after]."""
+    old = os.environ.get("TZ")
+    os.environ["TZ"] = tz_name
+    time.tzset()
+    try:
+        return {time.ctime(t) for t in range(int(before) - 1, int(after) + 2)}
+    finally:
+        if old is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = old
+        time.tzset()
+
+
+def test_udptime_against_xinetd(tmp_path):
+    port = free_port(kind=socket.SOCK_DGRAM)
+    with Proc(xinetd_command(tmp_path, port)):
+        assert len(udp_probe(port, "127.0.0.1")) == 4
+        before = time.time()
+        r = run([prog("ch02/udptime"), "127.0.0.1", port], env={**os.environ, "TZ": "UTC0"})
+        after = time.time()
+    assert r.returncode == 0, r.stderr
+    out = lines(r.stdout)
+    assert out[0] == "Looking for replies; press Ctrl-C to stop."
+    assert len(out) == 2
+    assert out[1] in expected_times(before, after, "UTC0")
+
+
+@pytest.mark.parametrize("labname, tz", [("lab", "UTC0"), ("lab", "EST5EDT"), ("lab6", "UTC0")])
+def test_udptime_no_arguments_asks_time_nist_gov(request, labname, tz):
+    """The book's invocation: time.nist.gov port 37, here xinetd in the lab
+    (over IPv6 in lab6). The time is local time, as ctime() prints it."""
+    ns = request.getfixturevalue(labname)
+    before = time.time()
+    r = ns.run(["env", f"TZ={tz}", prog("ch02/udptime")])
+    after = time.time()
+    assert r.returncode == 0, r.stderr
+    assert lines(r.stdout)[1] in expected_times(before, after, tz)
+
+
+def test_udptime_prints_like_ctime():
+    """A known time, in both UTC and a zone behind it; a one-digit day is
+    padded with a space, as C's ctime() does."""
+    secs = 1000000000 + 2208988800  # 2001-09-09 01:46:40 UTC
+
+    def answer(sock, data, addr):
+        sock.sendto(secs.to_bytes(4, "big"), addr)
+
+    with ThreadServer(answer, host="::1", kind=socket.SOCK_DGRAM) as server:
+        utc = run([prog("ch02/udptime"), "::1", server.port], env={**os.environ, "TZ": "UTC0"})
+        est = run([prog("ch02/udptime"), "::1", server.port], env={**os.environ, "TZ": "EST5"})
+    assert utc.returncode == 0 and est.returncode == 0
+    assert utc.stdout == b"Looking for replies; press Ctrl-C to stop.\nSun Sep  9 01:46:40 2001\n"
+    assert est.stdout == b"Looking for replies; press Ctrl-C to stop.\nSat Sep  8 20:46:40 2001\n"
+
+
+@pytest.mark.parametrize("reply", [b"hello", b"", b"12345678"])
+def test_udptime_wrong_sized_reply(reply):
+    def answer(sock, data, addr):
+        assert data == b""  # the request is an empty datagram
+        sock.sendto(reply, addr)
+
+    with ThreadServer(answer, kind=socket.SOCK_DGRAM) as server:
+        r = run([prog("ch02/udptime"), "127.0.0.1", server.port])
+    assert r.returncode == 1
+    assert r.stdout == b"Looking for replies; press Ctrl-C to stop.\n"
+    assert r.stderr == b"Wrong-sized reply %d: %s\n" % (len(reply), reply)
+    assert server.errors == []
+
+
+def test_udptime_no_server_waits_until_ctrl_c():
+    """An unconnected UDP socket hears nothing of the ICMP error: the
+    program waits, as the book says, until Ctrl-C."""
+    port = free_port(kind=socket.SOCK_DGRAM)
+    with Proc([prog("ch02/udptime"), "127.0.0.1", port]) as p:
+        p.wait_for("press Ctrl-C to stop.\n")
+        p.signal(signal.SIGINT)
+        assert p.finish() == 1
+    assert p.err == b"No reply.\n"
+
+
+# ------------------------------------------------------------------- usage
+
+USAGE = {
+    "connect": (["a", "80", "extra"], "[HOST [PORT]]"),
+    "connect2": (["a", "80", "extra"], "[HOST [PORT]]"),
+    "connect3": (["a", "80", "extra"], "[HOST [PORT]]"),
+    "socketerrors": (["host", "80"], "HOST PORT PATH"),
+    "shutdown": (["host"], "[--sleep SECONDS] HOST PORT PATH"),
+    "shutdownfile": (["--sleep", "x", "h", "80", "/"], "[--sleep SECONDS] HOST PORT PATH"),
+    "udp": (["host"], "HOST PORT"),
+    "udptime": (["--bogus"], "[HOST [PORT]]"),
+}
+
+
+@pytest.mark.parametrize("name", sorted(USAGE))
+def test_usage_errors(name):
+    args, synopsis = USAGE[name]
+    r = run([prog(f"ch02/{name}"), *args])
+    assert r.returncode == 2
+    assert r.stdout == b""
+    err = lines(r.stderr)
+    assert err[0] == f"usage: {name} {synopsis}"
+    assert err[1].startswith(f"{name}: error: ")
+    help_run = run([prog(f"ch02/{name}"), "--help"])
+    assert help_run.returncode == 0
+    assert lines(help_run.stdout)[0] == f"usage: {name} {synopsis}"
