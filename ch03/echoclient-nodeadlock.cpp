@@ -1,0 +1,107 @@
+// ch03/echoclient-nodeadlock.cpp: echoclient's transfer, without the deadlock.
+// Book: chapter 3, section "Using Full-Duplex Communication" (added by this workbook)
+//
+// echoclient.cpp hangs against echoserver because it only reads after it
+// has sent everything: the echo fills the buffers between the two programs,
+// the server blocks in send() and stops reading, and then the client blocks
+// in send() too. Each waits for the other to read. (Its header tells the
+// story in full.)
+//
+// The cure is to read while writing. poll() watches the socket for both
+// directions at once and tells us which one can go on without blocking:
+// POLLIN, the echo has arrived, read it (so the server's send() can finish
+// and it reads again); POLLOUT, there is room, send the next 1024 bytes.
+// The socket is non-blocking, so a call that cannot go on returns EAGAIN
+// instead of stopping the program. When all 10 MiB are sent we shut down
+// our sending side, as echoclient does, and read until the server closes.
+//
+// Instead of copying 10 MiB of x to the terminal, it counts the echo, checks
+// that every byte is an x, and says how many came back:
+//   Wrote N bytes, received M bytes      (updated in place, after each step)
+//   All data sent.
+//   Received 10485760 bytes back.
+// A short or wrong echo is an error (exit 1).
+//
+// Usage:   echoclient-nodeadlock [--port PORT] [HOST]   (default localhost, 51423)
+// Partner: echoserver.
+// Try:     ./build/ch03/echoserver &  then  ./build/ch03/echoclient-nodeadlock
+#include <fcntl.h>
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstdio>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+#include "errors.hpp"
+#include "fd.hpp"
+#include "program.hpp"
+#include "sockets.hpp"
+
+const wb::Spec spec{.synopsis = "[--port PORT] [HOST]", .max_args = 1, .options = {"--port"},
+                    .help = "  --port PORT  the server's port (default 51423)\n"
+                            "  HOST         the server (default localhost)"};
+
+// A call on a non-blocking socket that cannot go on now fails with EAGAIN
+// (or is interrupted by a signal): not an error, poll() will tell us when
+// to try again. Returns the number of bytes moved, 0 for "not now".
+size_t moved(const char* call, ssize_t result) {
+    if (result < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) return 0;
+    return static_cast<size_t>(wb::check(call, result));
+}
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        const std::string data(10485760, 'x');  // 10 MiB of data
+        wb::Fd s = wb::connect_to(args.size() > 0 ? args[0] : "localhost", args.port("--port", 51423));
+        int flags = wb::check("fcntl", fcntl(s.get(), F_GETFL));
+        wb::check("fcntl", fcntl(s.get(), F_SETFL, flags | O_NONBLOCK));
+
+        size_t byteswritten = 0, bytesread = 0;
+        bool eof = false;
+        char buf[8192];
+        while (!eof) {
+            pollfd watch = {.fd = s.get(), .events = POLLIN, .revents = 0};
+            if (byteswritten < data.size()) watch.events |= POLLOUT;  // still sending
+            if (poll(&watch, 1, -1) < 0) {
+                if (errno == EINTR && !wb::interrupted()) continue;
+                throw wb::SystemError("poll", errno);
+            }
+
+            if (watch.revents & (POLLIN | POLLERR | POLLHUP)) {  // the echo: read it
+                ssize_t got = recv(s.get(), buf, sizeof buf, 0);
+                if (got == 0) eof = true;  // the server closed: the whole echo is here
+                auto piece = std::string_view(buf, moved("recv", got));
+                if (piece.find_first_not_of('x') != std::string_view::npos)
+                    throw std::runtime_error("the echo differs from what was sent, near byte " +
+                                             std::to_string(bytesread));
+                bytesread += piece.size();
+            }
+
+            if ((watch.revents & POLLOUT) && byteswritten < data.size()) {  // room: send
+                size_t length = std::min<size_t>(1024, data.size() - byteswritten);
+                byteswritten +=
+                    moved("send", send(s.get(), data.data() + byteswritten, length, MSG_NOSIGNAL));
+                if (byteswritten == data.size()) {
+                    wb::check("shutdown", shutdown(s.get(), SHUT_WR));
+                    std::printf("Wrote %zu bytes, received %zu bytes\nAll data sent.\n", byteswritten,
+                                bytesread);
+                    continue;
+                }
+            }
+            if (byteswritten < data.size()) {
+                std::printf("Wrote %zu bytes, received %zu bytes\r", byteswritten, bytesread);
+                std::fflush(stdout);
+            }
+        }
+
+        if (bytesread != data.size())
+            throw std::runtime_error("the server closed after " + std::to_string(bytesread) + " of " +
+                                     std::to_string(data.size()) + " bytes");
+        std::printf("Received %zu bytes back.\n", bytesread);
+        return 0;
+    });
+}

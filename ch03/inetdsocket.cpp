@@ -1,0 +1,56 @@
+// ch03/inetdsocket.cpp: an inetd server that uses its stdin as a socket.
+// Book: chapter 3, section "Using inetd or xinetd" (inetdsocket.py)
+//
+// What a superserver hands a "nowait" stream service on fd 0 is not just a
+// stream: it is the connected TCP socket itself. So the program can call
+// socket functions on fd 0: getpeername() tells who is connected, and
+// send() writes to the client. (Python needs socket.fromfd() to wrap fd 0
+// in a socket object; in C++ a socket simply is a file descriptor.)
+//
+// It sends three lines, each ending in a newline:
+//   Welcome.
+//   According to our records, you are connected from ('127.0.0.1', 40212).
+//   The local time is Thu Nov 26 01:49:30 2026.
+// The time is asctime()'s format, which is also Python's time.asctime().
+//
+// Run from a terminal (fd 0 is not a socket) it says so and exits 1:
+//   inetdsocket: getpeername: [Errno 88] Socket operation on non-socket
+//
+// inetd.conf:  51423 stream tcp nowait root /usr/local/bin/inetdsocket inetdsocket
+// xinetd:      socket_type = stream, wait = no (ch03/README.md has the block)
+//
+// Usage:   inetdsocket            (fd 0 is the client's TCP socket)
+// Partner: a superserver, and any TCP client (nc, telnet).
+// Try:     systemd-socket-activate -l 127.0.0.1:51423 -a --inetd ./build/ch03/inetdsocket
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <ctime>
+#include <string>
+
+#include "address.hpp"
+#include "errors.hpp"
+#include "program.hpp"
+#include "sockets.hpp"
+
+const wb::Spec spec{.help = "  fd 0 is the client's TCP socket (run it from a superserver)"};
+
+int main(int argc, char* argv[]) {
+    return wb::run(argc, argv, spec, [](const wb::Args&) {
+        const int s = STDIN_FILENO;  // the book's socket.fromfd(sys.stdin.fileno(), ...)
+
+        sockaddr_storage peer = {};
+        socklen_t peerlen = sizeof peer;
+        wb::check("getpeername", getpeername(s, reinterpret_cast<sockaddr*>(&peer), &peerlen));
+
+        std::time_t now = std::time(nullptr);
+        std::string asctime = std::asctime(std::localtime(&now));
+        asctime.pop_back();  // asctime() ends in a newline; Python's does not
+
+        wb::send_all(s, "Welcome.\n");
+        wb::send_all(s, "According to our records, you are connected from " +
+                            wb::format_address(peer, peerlen) + ".\n");
+        wb::send_all(s, "The local time is " + asctime + ".\n");
+        return 0;
+    });
+}
