@@ -14,7 +14,7 @@ Inside a private network + mount namespace (conftest.Namespace), where only
                   claims broken.test but has no data for it, so it answers
                   SERVFAIL there.
     127.0.0.3:53  knot, authoritative for the same three zones from the
-                  same zone files (ns2.example.test).
+    [::1]:53      same zone files (ns2.example.test), on IPv4 and IPv6.
 
 nsd and knot answer a query of type ANY with one RRset only (RFC 8482).
 
@@ -122,7 +122,7 @@ remote-control:
 def knot_conf(d):
     zones = "".join(f"  - domain: {z}\n" for z in ZONES)
     return f"""server:
-  listen: {NS2}@53
+  listen: [{NS2}@53, ::1@53]
   rundir: {d}/knot
 log:
   - target: stderr
@@ -169,6 +169,7 @@ def unbound_conf(d):
   logfile: ""
   verbosity: 0
   do-ip6: no
+  rrset-roundrobin: no
   do-not-query-localhost: no
   access-control: 127.0.0.0/8 allow
   module-config: "iterator"

@@ -8,10 +8,18 @@ calls); for the direct DNS programs, dig asking the same servers. Hostile
 servers are small fakes written here (fake_dns) on a loopback port.
 """
 
+import re
+from pathlib import Path
+
 import pytest
 
 from ch04_lab import DnsLab
-from conftest import prog, run
+from conftest import Proc, prog, run
+
+FAKEDNS = Path(__file__).parent / "ch04_fakedns.py"
+FALLBACK = ("(ANY answer may be minimal, RFC 8482: asking for CNAME, SOA, NS, MX, A, AAAA,"
+            " TXT, PTR one by one)")
+TYPES = ["CNAME", "SOA", "NS", "MX", "A", "AAAA", "TXT", "PTR"]
 
 RESOLVER_PROGRAMS = ["getaddrinfo-basic", "getaddrinfo-list-broken", "getaddrinfo-list",
                      "gethostbyaddr-basic", "gethostbyaddr-paranoid"]
@@ -213,3 +221,303 @@ def test_help_exits_0(name):
     result = run([prog(f"ch04/{name}"), "--help"])
     assert result.returncode == 0
     assert result.stdout.decode().startswith(f"usage: {name}")
+
+
+# ------------------------------------------------------- direct DNS queries
+
+def dig_records(lab, server, name, types=TYPES, rtype_any=False):
+    """What dig sees for `name`: {"TYPE data"} with names' final dots removed,
+    only records owned by `name` of the type asked for (or the whole answer
+    to one ANY query when rtype_any)."""
+    found = set()
+    for rtype in (["ANY"] if rtype_any else types):
+        out = lab.run(["dig", "+noall", "+answer", f"@{server}", name, rtype]).stdout.decode()
+        for line in out.splitlines():
+            owner, _ttl, _cls, typ, data = line.split(None, 4)
+            if rtype_any or (typ == rtype and owner.rstrip(".").lower() == name.lower()):
+                found.add(f"{typ} {re.sub(r'(?<=[^ .])[.](?= |$)', '', data)}")
+    return found
+
+
+def printed_records(out_lines):
+    """Our "%-5s %s" lines as {"TYPE data"}."""
+    return {f"{line[:5].strip()} {line[6:]}" for line in out_lines}
+
+
+AGREE_CASES = [(server, name) for server in [None, "127.0.0.2", "127.0.0.3", "::1"]
+               for name in ["example.test", "www.example.test", "mail.example.test",
+                            "10.2.0.192.in-addr.arpa"]] + [(None, "classic.test")]
+
+
+@pytest.mark.parametrize("server,name", AGREE_CASES)
+def test_dns_basic_agrees_with_dig(lab, server, name):
+    options = [] if server is None else ["--server", server]
+    result = run_in(lab, "dns-basic", *options, name)
+    assert result.returncode == 0, result.stderr
+    out = lines(result)
+    if server is not None:
+        assert out[0] == FALLBACK  # nsd and knot answer ANY with one RRset
+    # unbound answers ANY from its cache, with whatever it holds for the
+    # name at the moment: the fallback happens or not, the records agree.
+    if out[0] == FALLBACK:
+        out = out[1:]
+    records = printed_records(out)
+    assert records == dig_records(lab, server or "127.0.0.1", name)
+    assert len(records) == len(out)  # no record printed twice
+
+
+@pytest.mark.parametrize("server", ["127.0.0.2", "127.0.0.3"])
+def test_dns_basic_prints_the_zone_apex_in_the_fallback_order(lab, server):
+    assert len(lab.dig(server, "example.test", "ANY")) == 1  # RFC 8482: one RRset
+    result = run_in(lab, "dns-basic", "--server", server, "example.test")
+    assert lines(result) == [
+        FALLBACK,
+        "SOA   ns1.example.test hostmaster.example.test 2024010101 3600 900 604800 300",
+        "NS    ns1.example.test",
+        "NS    ns2.example.test",
+        "MX    10 mail.example.test",
+        "A     192.0.2.1",
+        "AAAA  2001:db8::1",
+        'TXT   "first string" "second string" "third"',
+    ]
+
+
+def test_dns_basic_cname_answer_needs_no_fallback(lab):
+    """A CNAME is all a name can have: nsd's ANY answer is complete."""
+    result = run_in(lab, "dns-basic", "--server", "127.0.0.2", "ftp.example.test")
+    assert lines(result) == ["CNAME www.example.test"]
+    assert printed_records(lines(result)) == dig_records(lab, "127.0.0.2", "ftp.example.test",
+                                                         rtype_any=True)
+
+
+def test_dns_basic_empty_any_answer_falls_back(lab):
+    """unbound's own zone answers ANY with no records at all (NOERROR)."""
+    assert lab.dig("127.0.0.1", "classic.test", "ANY") == []
+    result = run_in(lab, "dns-basic", "classic.test")
+    assert lines(result)[0] == FALLBACK
+    assert "MX    5 mx.classic.test" in lines(result)
+
+
+def test_dns_basic_not_found(lab):
+    assert "status: NXDOMAIN" in lab.run(["dig", "@127.0.0.1", "nothere.example.test"]).stdout.decode()
+    result = run_in(lab, "dns-basic", "nothere.example.test")
+    assert (result.returncode, lines(result), result.stderr) == (1, ["Not found."], b"")
+
+
+@pytest.mark.parametrize("name,rcode", [("broken.test", "SERVFAIL"), ("outside.example", "REFUSED")])
+def test_dns_basic_server_errors(lab, name, rcode):
+    dig = lab.run(["dig", "@127.0.0.1", name, "ANY"]).stdout.decode()
+    assert f"status: {rcode}" in dig
+    result = run_in(lab, "dns-basic", name)
+    assert (result.returncode, result.stdout) == (1, b"")
+    assert result.stderr.decode() == f"dns-basic: ANY query for {name}: the server answered {rcode}\n"
+
+
+def test_dnsany_walks_up_to_the_zone(lab):
+    """www.example.test has no NS records of its own: example.test has."""
+    assert lab.dig("127.0.0.1", "www.example.test", "NS") == []
+    assert lab.dig("127.0.0.1", "example.test", "NS") == ["ns1.example.test.", "ns2.example.test."]
+    result = run_in(lab, "dnsany", "www.example.test")
+    assert result.returncode == 0, result.stderr
+    assert lines(result) == ["Using nameservers: ns1.example.test, ns2.example.test", FALLBACK,
+                             "A     192.0.2.10", "AAAA  2001:db8::10"]
+    assert printed_records(lines(result)[2:]) == dig_records(lab, "127.0.0.2", "www.example.test")
+
+
+def test_dnsany_reverse_zone(lab):
+    result = run_in(lab, "dnsany", "77.2.0.192.in-addr.arpa")
+    assert lines(result) == ["Using nameservers: ns1.example.test, ns2.example.test", FALLBACK,
+                             "PTR   www.example.test"]
+
+
+def test_dnsany_asks_the_next_server_when_one_fails(lab):
+    """ns1 named by --server 127.0.0.2 is asked first; nsd's answer is used."""
+    result = run_in(lab, "dnsany", "--server", "127.0.0.2", "mail.example.test")
+    assert result.returncode == 0, result.stderr
+    assert printed_records(lines(result)[2:]) == {"A 192.0.2.25", "AAAA 2001:db8::25"}
+
+
+def test_dnsany_not_found(lab):
+    result = run_in(lab, "dnsany", "nothere.example.test")
+    assert (result.returncode, lines(result)) == (1, [
+        "Using nameservers: ns1.example.test, ns2.example.test", "Not found."])
+
+
+def test_dnsany_without_name_servers(lab):
+    """nsd knows only its own zones: every level is REFUSED."""
+    result = run_in(lab, "dnsany", "--server", "127.0.0.2", "www.outside.zz")
+    assert (result.returncode, result.stdout) == (1, b"")
+    assert result.stderr.decode().splitlines() == [
+        "dnsany: NS query for www.outside.zz: the server answered REFUSED",
+        "dnsany: NS query for outside.zz: the server answered REFUSED",
+        "dnsany: NS query for zz: the server answered REFUSED",
+        "dnsany: Could not find nameserver to use.",
+    ]
+
+
+DASHES = "-" * 77
+SOA_LINES = ["1  SOA   Start of authority: ", "         ns1.example.test",
+             "         hostmaster.example.test", "         serial 2024010101",
+             "         refresh 3600", "         retry 900", "         expire 604800",
+             "         minimum 300"]
+
+
+def test_dnsquery_follows_ns_and_mx(lab):
+    result = run_in(lab, "dnsquery", "example.test")
+    assert result.returncode == 0, result.stderr
+    assert lines(result) == [
+        DASHES, "Results for example.test (lookup type ANY)", "", FALLBACK, *SOA_LINES,
+        "2  NS    Name server: ns1.example.test",
+        "3  NS    Name server: ns2.example.test",
+        "4  MX    Mail server: mail.example.test, priority 10",
+        "5  A     IP address:  192.0.2.1",
+        "6  AAAA  IP address:  2001:db8::1",
+        '7  TXT   Data:        "first string" "second string" "third"',
+        DASHES, "Results for ns1.example.test (lookup type A)", "",
+        "1  A     IP address:  127.0.0.2",
+        DASHES, "Results for ns2.example.test (lookup type A)", "",
+        "1  A     IP address:  127.0.0.3",
+        DASHES, "Results for mail.example.test (lookup type A)", "",
+        "1  A     IP address:  192.0.2.25",
+    ]
+    assert lab.dig("127.0.0.2", "mail.example.test", "A") == ["192.0.2.25"]
+
+
+@pytest.mark.parametrize("ip,rev", [
+    ("192.0.2.10", "10.2.0.192.IN-ADDR.ARPA"),
+    ("2001:db8::10", "0.1.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.8.b.d.0.1.0.0.2.IP6.ARPA"),
+])
+def test_dnsquery_follows_ptr(lab, ip, rev):
+    result = run_in(lab, "dnsquery", ip)
+    assert result.returncode == 0, result.stderr
+    assert lines(result) == [
+        DASHES, f"Results for {ip} (lookup type ANY)", "",
+        f"IP address given; doing reverse lookup using {rev}", FALLBACK,
+        "1  PTR   Host name:   www.example.test",
+        DASHES, "Results for www.example.test (lookup type ANY)", "", FALLBACK,
+        "1  A     IP address:  192.0.2.10",
+        "2  AAAA  IP address:  2001:db8::10",
+    ]
+    assert lab.dig("127.0.0.1", "-x", ip) == ["www.example.test."]
+
+
+def test_dnsquery_follows_cname(lab):
+    result = run_in(lab, "dnsquery", "ftp.example.test")
+    assert lines(result) == [
+        DASHES, "Results for ftp.example.test (lookup type ANY)", "",
+        "1  CNAME Alias for:   www.example.test",
+        DASHES, "Results for www.example.test (lookup type ANY)", "", FALLBACK,
+        "1  A     IP address:  192.0.2.10",
+        "2  AAAA  IP address:  2001:db8::10",
+    ]
+
+
+def test_dnsquery_not_found(lab):
+    result = run_in(lab, "dnsquery", "192.0.2.50")
+    assert (result.returncode, lines(result)) == (1, [
+        DASHES, "Results for 192.0.2.50 (lookup type ANY)", "",
+        "IP address given; doing reverse lookup using 50.2.0.192.IN-ADDR.ARPA", "Not found."])
+
+
+# ------------------------------------------------------- bad names, hostile servers
+
+DNS_PROGRAMS = ["dns-basic", "dnsany", "dnsquery"]
+LONG_LABEL = "a" * 64 + ".example.test"
+LONG_NAME = ".".join(["abcdefghi"] * 25) + ".test"  # 254 characters
+
+
+@pytest.mark.parametrize("name", DNS_PROGRAMS)
+@pytest.mark.parametrize("query,problem", [
+    (LONG_LABEL, "a label of the name is 64 characters long; the limit is 63"),
+    (LONG_NAME, "the name is 254 characters long; the limit is 253"),
+    ("a..example.test", "the name has an empty label (two dots in a row?)"),
+])
+def test_bad_names_are_refused_before_any_query(name, query, problem):
+    # --server points at a port where nothing listens: no query may be needed
+    result = run([prog(f"ch04/{name}"), "--server", "127.0.0.1", "--port", "9", query])
+    assert (result.returncode, result.stdout) == (1, b"")
+    assert result.stderr.decode() == f"{name}: bad name: {problem}\n"
+
+
+@pytest.fixture
+def fake_dns():
+    servers = []
+
+    def start(mode):
+        proc = Proc(["/usr/bin/python3", FAKEDNS, mode])
+        servers.append(proc)
+        return proc.port()
+    yield start
+    for proc in servers:
+        proc.stop()
+
+
+@pytest.mark.parametrize("mode,error", [
+    ("wrongid", r"the answer has ID \d+, not the query's \d+"),
+    ("garbage", r"Label length overflow"),
+    ("short", r"header section incomplete"),
+    ("loop", r"Invalid compression pointer"),
+    ("silent", r"no answer within 0\.5 s \(Could not send or receive, because of network error\)"),
+])
+def test_dns_basic_against_hostile_servers(fake_dns, mode, error):
+    port = fake_dns(mode)
+    result = run([prog("ch04/dns-basic"), "--server", "127.0.0.1", "--port", port,
+                  "--timeout", "0.5", "example.test"], timeout=10)
+    assert (result.returncode, result.stdout) == (1, b"")
+    err = result.stderr.decode()
+    assert err.count("\n") == 1
+    assert re.fullmatch(r"dns-basic: ANY query for example\.test: (" + error + ")\n", err), err
+
+
+@pytest.mark.parametrize("name", ["dnsany", "dnsquery"])
+def test_silent_server_gives_up_in_bounded_time(fake_dns, name):
+    port = fake_dns("silent")
+    result = run([prog(f"ch04/{name}"), "--server", "127.0.0.1", "--port", port,
+                  "--timeout", "0.3", "www.example.test"], timeout=10)
+    assert result.returncode == 1
+    err = result.stderr.decode().splitlines()
+    assert err[0] == (f"{name}: NS query for www.example.test: no answer within 0.3 s"
+                      " (Could not send or receive, because of network error)")
+    assert err[-1].endswith("Could not find nameserver to use.")
+
+
+def test_truncated_answer_is_asked_again_over_tcp(fake_dns):
+    port = fake_dns("truncated")
+    result = run([prog("ch04/dns-basic"), "--server", "127.0.0.1", "--port", port, "example.test"])
+    assert result.returncode == 0, result.stderr
+    txt = "TXT   " + " ".join(f'"string number {i:02d}"' for i in range(40))
+    assert lines(result) == ["A     192.0.2.99", txt]
+    # dig agrees: the UDP answer is truncated, the TCP one complete
+    udp = run(["dig", "+notcp", "+ignore", "-p", port, "@127.0.0.1", "example.test", "ANY"])
+    assert "flags: qr aa tc rd ra" in udp.stdout.decode()
+
+
+def test_rfc8482_hinfo_answer_falls_back(fake_dns):
+    port = fake_dns("rfc8482")
+    dig = run(["dig", "+short", "-p", port, "@127.0.0.1", "example.test", "ANY"])
+    assert dig.stdout.decode() == '"RFC8482" ""\n'
+    result = run([prog("ch04/dns-basic"), "--server", "127.0.0.1", "--port", port, "example.test"])
+    assert lines(result) == [FALLBACK, "A     192.0.2.99", 'TXT   "modern" "server"']
+
+
+@pytest.mark.parametrize("name", DNS_PROGRAMS)
+@pytest.mark.parametrize("args,message", [
+    ([], "expected 1 argument, got 0"),
+    (["--port", "70000", "x.test"], "bad --port '70000': port number out of range: 70000"),
+    (["--timeout", "0", "x.test"], "bad --timeout '0': expected a number from 0.1 to 3600"),
+    (["--server"], "option --server needs a value"),
+])
+def test_dns_usage_errors(name, args, message):
+    result = run([prog(f"ch04/{name}"), *args])
+    assert result.returncode == 2
+    assert result.stderr.decode().splitlines() == [
+        f"usage: {name} [--server SERVER] [--port PORT] [--timeout SECS] "
+        + ("NAME-OR-IP" if name == "dnsquery" else "NAME"),
+        f"{name}: error: {message}"]
+
+
+def test_dns_server_given_by_an_unknown_name(lab):
+    result = run_in(lab, "dns-basic", "--server", "nowhere.example.test", "example.test")
+    assert result.returncode == 1
+    assert result.stderr.decode() == ("dns-basic: server nowhere.example.test:"
+                                      " [Errno -2] Name or service not known\n")

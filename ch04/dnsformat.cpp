@@ -1,0 +1,149 @@
+// ch04/dnsformat.cpp: see dnsformat.hpp.
+#include "dnsformat.hpp"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <map>
+
+namespace ch04 {
+
+namespace {
+
+// ldns returns strings it allocated with malloc(); this takes one over.
+std::string take(char* text) {
+    std::string result = text != nullptr ? text : "";
+    std::free(text);
+    return result;
+}
+
+std::string padded(const std::string& text, std::size_t width) {
+    return text.size() >= width ? text : text + std::string(width - text.size(), ' ');
+}
+
+}  // namespace
+
+const std::vector<std::string> fallback_types = {"CNAME", "SOA", "NS", "MX", "A", "AAAA", "TXT", "PTR"};
+
+Record to_record(const ldns_rr* rr) {
+    Record r;
+    r.owner = strip_dot(take(ldns_rdf2str(ldns_rr_owner(rr))));
+    r.type = take(ldns_rr_type2str(ldns_rr_get_type(rr)));
+    for (std::size_t i = 0; i < ldns_rr_rd_count(rr); ++i) {
+        const ldns_rdf* field = ldns_rr_rdf(rr, i);
+        std::string text = take(ldns_rdf2str(field));
+        if (ldns_rdf_get_type(field) == LDNS_RDF_TYPE_DNAME) text = strip_dot(text);
+        r.fields.push_back(text);
+    }
+    return r;
+}
+
+std::string strip_dot(std::string name) {
+    if (name.size() > 1 && name.back() == '.') name.pop_back();
+    return name;
+}
+
+std::string record_data(const Record& r) {
+    std::string data;
+    for (const std::string& field : r.fields) data += (data.empty() ? "" : " ") + field;
+    return data;
+}
+
+std::string answer_line(const Record& r) { return padded(r.type, 5) + " " + record_data(r); }
+
+std::string format_line(int index, const std::string& type, const std::string& descr,
+                        const std::string& data) {
+    std::string line = padded(std::to_string(index), 2) + " " + padded(type, 5);
+    if (!descr.empty()) line += " " + padded(descr + ":", 12);
+    line += " ";
+    for (char c : data) line += c == '\n' ? std::string("\n         ") : std::string(1, c);
+    return line;
+}
+
+std::string description(const std::string& type) {
+    // The book's table, plus AAAA (which the book's PyDNS did not decode).
+    static const std::map<std::string, std::string> descriptions = {
+        {"A", "IP address"}, {"AAAA", "IP address"}, {"TXT", "Data"}, {"PTR", "Host name"},
+        {"CNAME", "Alias for"}, {"NS", "Name server"}, {"MX", "Mail server"},
+        {"SOA", "Start of authority"}};
+    auto it = descriptions.find(type);
+    return it == descriptions.end() ? "" : it->second;
+}
+
+std::string query_data(const Record& r) {
+    if (r.type == "MX" && r.fields.size() == 2) return r.fields[1] + ", priority " + r.fields[0];
+    if (r.type == "SOA" && r.fields.size() == 7) {
+        // PyDNS gave the SOA as (mname, rname, ('serial', N), ('refresh', N, ...), ...)
+        // and the book printed one item a line; we print names and labelled numbers.
+        static const char* labels[] = {"", "", "serial ", "refresh ", "retry ", "expire ", "minimum "};
+        std::string data;
+        for (std::size_t i = 0; i < 7; ++i) data += "\n" + std::string(labels[i]) + r.fields[i];
+        return data;
+    }
+    return record_data(r);
+}
+
+std::optional<std::string> reverse_name(const std::string& text) {
+    unsigned char bytes[sizeof(in6_addr)];
+    if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
+        // The book's getreverse(): the four numbers in reverse order.
+        char name[32];
+        std::snprintf(name, sizeof name, "%u.%u.%u.%u.IN-ADDR.ARPA", bytes[3], bytes[2], bytes[1], bytes[0]);
+        return name;
+    }
+    if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
+        // IPv6 (RFC 3596): all 32 hex digits, last one first, under IP6.ARPA.
+        static const char hex[] = "0123456789abcdef";
+        std::string name;
+        for (int i = 15; i >= 0; --i) {
+            name += hex[bytes[i] & 0xf];
+            name += '.';
+            name += hex[bytes[i] >> 4];
+            name += '.';
+        }
+        return name + "IP6.ARPA";
+    }
+    return std::nullopt;
+}
+
+std::string check_name(const std::string& name) {
+    std::string bare = strip_dot(name);
+    if (bare.empty()) return "the name is empty";
+    if (bare == ".") return "";
+    if (bare.size() > 253)
+        return "the name is " + std::to_string(bare.size()) + " characters long; the limit is 253";
+    std::size_t start = 0;
+    for (;;) {
+        std::size_t dot = bare.find('.', start);
+        std::size_t length = (dot == std::string::npos ? bare.size() : dot) - start;
+        if (length == 0) return "the name has an empty label (two dots in a row?)";
+        if (length > 63)
+            return "a label of the name is " + std::to_string(length) + " characters long; the limit is 63";
+        if (dot == std::string::npos) return "";
+        start = dot + 1;
+    }
+}
+
+bool minimal_any(const std::vector<Record>& answers) {
+    if (answers.empty()) return true;
+    if (answers.size() == 1 && answers[0].type == "HINFO" && !answers[0].fields.empty() &&
+        answers[0].fields[0] == "\"RFC8482\"")
+        return true;
+    bool one_type = std::all_of(answers.begin(), answers.end(),
+                                [&](const Record& r) { return r.type == answers[0].type; });
+    return one_type && answers[0].type != "CNAME";
+}
+
+bool same_name(const std::string& a, const std::string& b) {
+    std::string x = strip_dot(a), y = strip_dot(b);
+    return x.size() == y.size() &&
+           std::equal(x.begin(), x.end(), y.begin(), [](unsigned char c, unsigned char d) {
+               return std::tolower(c) == std::tolower(d);
+           });
+}
+
+}  // namespace ch04
