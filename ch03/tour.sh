@@ -36,6 +36,13 @@ ch03_xinetd_conf() {
   done
 }
 
+# ch03_serve NAME: start ch03's server NAME on any free port and wait until
+# it has said which; then port_of NAME gives the port.
+ch03_serve() {
+  start "$1" "$B/ch03/$1" --port 0
+  await "$1" 'port [0-9]+'
+}
+
 tour_ch03() {
   printf '\n\033[1m######## Chapter 3: Network Servers\033[0m\n'
   local port p1 p2 p3 p4 lab stuck
@@ -56,8 +63,7 @@ tour_ch03() {
   section ch03/errorserver
   say "A client that resets its connection (socat, SO_LINGER 0) while the"
   say "server is stopped: getpeername() then fails, the server says so and goes on."
-  start errorserver "$B/ch03/errorserver" --port 0
-  await errorserver 'port [0-9]+'
+  ch03_serve errorserver
   port=$(port_of errorserver)
   kill -STOP -- "-${TOUR_PIDS[errorserver]}"
   show socat -u /dev/null "TCP:127.0.0.1:$port,so-linger=0"
@@ -70,8 +76,7 @@ tour_ch03() {
 
   section ch03/echoserver
   say "Every byte comes back:"
-  start echoserver "$B/ch03/echoserver" --port 0
-  await echoserver 'port [0-9]+'
+  ch03_serve echoserver
   port=$(port_of echoserver)
   show_sh "printf 'hello, echo\\n' | nc -q 2 127.0.0.1 $port"
   finish echoserver
@@ -104,8 +109,7 @@ tour_ch03() {
   finish lab
 
   section ch03/udpechoserver
-  start udpechoserver "$B/ch03/udpechoserver" --port 0
-  await udpechoserver 'port [0-9]+'
+  ch03_serve udpechoserver
   port=$(port_of udpechoserver)
   say "Chapter 2's udp client sends one datagram and prints what comes back:"
   show_sh "printf 'hello, udp\\n' | timeout -s INT 1 $B/ch02/udp 127.0.0.1 $port"
@@ -113,8 +117,7 @@ tour_ch03() {
   finish udpechoserver
 
   section ch03/udptimeserver
-  start udptimeserver "$B/ch03/udptimeserver" --port 0
-  await udptimeserver 'port [0-9]+'
+  ch03_serve udptimeserver
   port=$(port_of udptimeserver)
   say "Chapter 2's udptime asks it; the answer is a day behind:"
   show date
