@@ -11,7 +11,8 @@
 // and recvfrom() tells who answered. So, unlike udp.cpp, the program hears
 // nothing when no server listens: it just waits for a reply, which is why
 // it says to press Ctrl-C. Any reply that is not 4 bytes is reported as
-// `Wrong-sized reply N: DATA`, exit 1.
+// `Wrong-sized reply N: DATA`, exit 1. (The 32-bit count runs out in
+// February 2036 and starts again from 0; like the book, we ignore that.)
 //
 // Differences from the book: optional HOST and PORT (default time.nist.gov
 // port 37, as in the book), IPv4 or IPv6 (the socket is made for the family
