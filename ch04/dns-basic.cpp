@@ -7,11 +7,16 @@
 // /etc/resolv.conf (or --server), and each record of the answer printed as
 // "%-5s %s": its type, then its data in DNS's text form.
 //
+// The answer comes from the server's cache when it is a resolver (unbound,
+// a home router): only the records it has seen lately, which is why dnsany
+// asks the name's authoritative servers instead.
+//
 // The book used PyDNS; we use ldns (dnsclient.cpp shows the calls; the
 // README maps one to the other). Differences from the book:
 // - servers today answer ANY minimally (RFC 8482): one RRset, a made-up
 //   HINFO, or nothing. Then the program says so in one line and asks for
-//   the common types one by one (request() in dnsclient.cpp);
+//   the common types one by one (request() in dnsclient.cpp). An answer of
+//   two RRsets or more is printed as it is, complete or not;
 // - "Not found." (no such name, or no records) exits with status 1; a
 //   server error (SERVFAIL, REFUSED), a bad answer or no answer within the
 //   timeout is one line on stderr and exit status 1;

@@ -28,9 +28,15 @@ happen (IPv4 and IPv6 alike):
     192.0.2.77  / 2001:db8::77  ->  www.example.test      (not among its addresses)
 
 Use:  with DnsLab() as lab:  lab.run([...]) / lab.spawn([...]) / lab.dig(...)
+
+Run as a program (the chapter's tour does), it starts the lab, prints
+"lab ready PID" (enter it with `nsenter -t PID -n -m -- CMD`) and keeps it
+up until Ctrl-C or SIGTERM.
 """
 
 import ipaddress
+import signal
+import sys
 import time
 from pathlib import Path
 
@@ -61,6 +67,10 @@ mail       A     192.0.2.25
 mail       AAAA  2001:db8::25
 noreverse  A     192.0.2.50
 noreverse  AAAA  2001:db8::50
+partial    A     192.0.2.60
+partial    AAAA  2001:db8::60
+partial    MX    10 mail
+partial    TXT   "seen by one test only"
 """
 
 # host part -> PTR target, the same in the IPv4 and IPv6 reverse zones
@@ -251,3 +261,18 @@ class DnsLab:
 
     def __exit__(self, *exc):
         self.close()
+
+
+def main():
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with DnsLab() as lab:
+        print(f"lab ready {lab.ns.holder.p.pid}", flush=True)
+        try:
+            while True:
+                signal.pause()
+        except KeyboardInterrupt:
+            pass
+
+
+if __name__ == "__main__":
+    main()
