@@ -14,7 +14,8 @@
 // address"; an SOA's numbers are labelled ("serial 2024010101"); the RFC
 // 8482 fallback of dns-basic; a lookup that fails prints its reason on
 // stderr and the next lookup goes on (the book's program would stop with a
-// traceback). Exit status 1 when the first lookup finds nothing.
+// traceback); at most 50 lookups. Exit status 1 when the first lookup
+// finds nothing.
 //
 // Usage:   dnsquery [--server SERVER] [--port PORT] [--timeout SECS] NAME-OR-IP
 // Partner: any DNS server; `./workbook tour ch04` runs a private DNS lab.
@@ -31,6 +32,10 @@
 
 const wb::Spec spec = ch04::dns_spec("NAME-OR-IP");
 
+// The book's loop ends when the answers lead nowhere new; a server that
+// makes up a new alias for every question would keep it going for ever.
+constexpr std::size_t max_lookups = 50;
+
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         if (!ch04::reverse_name(args[0])) ch04::require_valid_name(args[0]);
@@ -42,7 +47,13 @@ int main(int argc, char* argv[]) {
         while (!queries.empty()) {
             auto [query, qtype] = queries.front();
             queries.pop_front();
-            if (!donequeries.insert(query).second) continue;  // don't look up the same thing twice
+            if (donequeries.count(query) != 0) continue;  // don't look up the same thing twice
+            if (donequeries.size() == max_lookups) {
+                // Servers could lead us on forever (a.test -> b.test -> ...).
+                std::cout << "Stopping after " << max_lookups << " lookups.\n";
+                break;
+            }
+            donequeries.insert(query);
 
             std::cout << std::string(77, '-') << '\n';
             std::cout << "Results for " << query << " (lookup type " << qtype << ")\n\n";

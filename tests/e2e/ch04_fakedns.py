@@ -15,6 +15,9 @@ answers every query according to MODE:
     rfc8482    answers ANY the way Cloudflare does (RFC 8482 section 4.2),
                a lone HINFO "RFC8482" ""; answers A and TXT queries properly
                and other types with no records
+    chain      a zone that never ends: NS ns.fake.test (at 127.0.0.1) for
+               every name, and for ANY a CNAME to a new name: N.fake.test
+               -> N+1.fake.test
 
 Only for tests: it understands exactly one question per query.
 """
@@ -35,6 +38,19 @@ def question(query):
     while query[i]:
         i += query[i] + 1
     return i + 5, struct.unpack("!H", query[i + 1:i + 3])[0]
+
+
+def query_name(query):
+    """The question's name, lower case, without the final dot."""
+    labels, i = [], 12
+    while query[i]:
+        labels.append(query[i + 1:i + 1 + query[i]].decode().lower())
+        i += query[i] + 1
+    return ".".join(labels)
+
+
+def wire_name(name):
+    return b"".join(bytes([len(label)]) + label.encode() for label in name.split(".")) + b"\0"
 
 
 def rr(rtype, rdata, owner=b"\xc0\x0c"):
@@ -78,6 +94,16 @@ def answer(mode, query, tcp):
             return reply(query, [a])
         if qtype == TYPES["TXT"]:
             return reply(query, [rr(TYPES["TXT"], character_strings("modern", "server"))])
+        return reply(query, [])
+    if mode == "chain":
+        name = query_name(query)
+        if qtype == TYPES["NS"]:
+            return reply(query, [rr(TYPES["NS"], wire_name("ns.fake.test"))])
+        if qtype == TYPES["A"] and name == "ns.fake.test":
+            return reply(query, [rr(TYPES["A"], socket.inet_aton("127.0.0.1"))])
+        if qtype == TYPES["ANY"]:
+            number = int(name.split(".")[0]) if name.split(".")[0].isdigit() else 0
+            return reply(query, [rr(TYPES["CNAME"], wire_name(f"{number + 1}.fake.test"))])
         return reply(query, [])
     raise SystemExit(f"unknown mode {mode}")
 

@@ -501,6 +501,20 @@ def test_silent_server_gives_up_in_bounded_time(fake_dns, name):
     assert err[-1].endswith("Could not find nameserver to use.")
 
 
+def test_dnsquery_stops_following_an_endless_chain(fake_dns):
+    """Every answer names a new alias: the book's loop would never end."""
+    port = fake_dns("chain")
+    result = run([prog("ch04/dnsquery"), "--server", "127.0.0.1", "--port", port,
+                  "0.fake.test"], timeout=60)
+    assert result.returncode == 0, result.stderr
+    out = lines(result)
+    assert out[:4] == [DASHES, "Results for 0.fake.test (lookup type ANY)", "",
+                       "1  CNAME Alias for:   1.fake.test"]
+    assert out[-4:] == ["Results for 49.fake.test (lookup type ANY)", "",
+                        "1  CNAME Alias for:   50.fake.test", "Stopping after 50 lookups."]
+    assert out.count(DASHES) == 50
+
+
 def test_truncated_answer_is_asked_again_over_tcp(fake_dns):
     port = fake_dns("truncated")
     result = run([prog("ch04/dns-basic"), "--server", "127.0.0.1", "--port", port, "example.test"])
@@ -534,6 +548,11 @@ def test_dns_usage_errors(name, args, message):
         f"usage: {name} [--server SERVER] [--port PORT] [--timeout SECS] "
         + ("NAME-OR-IP" if name == "dnsquery" else "NAME"),
         f"{name}: error: {message}"]
+
+
+def test_dns_server_given_by_name(lab):
+    result = run_in(lab, "dns-basic", "--server", "ns2.example.test", "www.example.test")
+    assert lines(result) == [FALLBACK, "A     192.0.2.10", "AAAA  2001:db8::10"]
 
 
 def test_dns_server_given_by_an_unknown_name(lab):
