@@ -1,5 +1,5 @@
 // ch03/basicserver.cpp: a server that accepts each client and hangs up.
-// Book: chapter 3, section "Preparing a Server" (basicserver.py)
+// Book: chapter 3, section "Preparing to Connect" (basicserver.py)
 //
 // The four steps that prepare every TCP server, each spelled out:
 //   1. socket()      make a socket;

@@ -1,5 +1,5 @@
 // ch03/echoclient-nodeadlock.cpp: echoclient's transfer, without the deadlock.
-// Book: chapter 3, section "Using Full-Duplex Communication" (added by this workbook)
+// Book: chapter 3, section "Avoiding Deadlock" (added by this workbook)
 //
 // echoclient.cpp hangs against echoserver because it only reads after it
 // has sent everything: the echo fills the buffers between the two programs,

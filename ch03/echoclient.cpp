@@ -1,5 +1,5 @@
 // ch03/echoclient.cpp: a client that deadlocks with echoserver, on purpose.
-// Book: chapter 3, section "Using Full-Duplex Communication" (echoclient.py)
+// Book: chapter 3, section "Avoiding Deadlock" (echoclient.py)
 //
 // It sends 10 MiB of "x" in send() calls of 1024 bytes, printing its count
 // after each (`Wrote N bytes` and a carriage return, so the count updates in

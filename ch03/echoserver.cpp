@@ -1,5 +1,5 @@
 // ch03/echoserver.cpp: send every byte a client sends straight back.
-// Book: chapter 3, section "Using Full-Duplex Communication" (echoserver.py)
+// Book: chapter 3, section "Avoiding Deadlock" (echoserver.py)
 //
 // errorserver.cpp's structure (serve_forever() in serverloop.hpp), with a
 // processing step that reads up to 4096 bytes with recv() and sends them

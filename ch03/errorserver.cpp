@@ -1,5 +1,5 @@
 // ch03/errorserver.cpp: a server that survives whatever its clients do.
-// Book: chapter 3, section "Error Handling" (errorserver.py)
+// Book: chapter 3, section "Handling Errors" (errorserver.py)
 //
 // basicserver.cpp stops at the first error. A real server must not: a
 // client that resets its connection before we look at it, a full process

@@ -1,5 +1,5 @@
 // ch03/sockopts.cpp: list the socket options this platform defines.
-// Book: chapter 3, section "Using Socket Options" (sockopts.py)
+// Book: chapter 3, section "Preparing to Connect" (sockopts.py)
 //
 // Python finds the options by listing the names in its socket module that
 // start with SO_. C++ has no such list at run time: the names are macros in

@@ -1,5 +1,5 @@
 // ch03/syslogsample.cpp: log start-up, two errors and shut-down to syslog.
-// Book: chapter 3, section "Logging with syslog" (syslogsample.py)
+// Book: chapter 3, section "Using syslog" (syslogsample.py)
 //
 // A server that runs in the background has no terminal to print on; it
 // tells the system logger instead. openlog() names the program and picks

@@ -1,5 +1,5 @@
 // ch03/syslogserver.cpp: the error-handling server, logging through syslog.
-// Book: chapter 3, section "Logging with syslog" (added by this workbook)
+// Book: chapter 3, section "Using syslog" (added by this workbook)
 //
 // errorserver.cpp reports on its terminal; a server started at boot has
 // none. This one is the same server (serve_forever() in serverloop.hpp) as

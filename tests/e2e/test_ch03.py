@@ -512,7 +512,7 @@ def receive_replies(s, count=11):
 
 @pytest.fixture(scope="module")
 def xinetd():
-    pause = "0.2"
+    pause = "0.3"  # 3 s of replies: the second client comes well within them
     with Xinetd({
         "inetdserver": (prog("ch03/inetdserver"), "stream", []),
         "inetdsocket": (prog("ch03/inetdsocket"), "stream", []),
@@ -617,11 +617,14 @@ def test_inetdudpserver_under_systemd_socket_activate(host):
         assert ssa.finish() == 0  # -d: the program itself, once
 
 
-def test_inetdwaitserver_under_systemd_socket_activate_parent_exits_first():
-    port = free_port(socket.AF_INET, socket.SOCK_DGRAM)
-    with socket_activate([prog("ch03/inetdwaitserver"), "--pause", "0.2"], f"127.0.0.1:{port}",
+@pytest.mark.parametrize("host", HOSTS)
+def test_inetdwaitserver_under_systemd_socket_activate_parent_exits_first(host):
+    """The child's own socket has the family of fd 0's: IPv4 or IPv6."""
+    port = free_port(family(host), socket.SOCK_DGRAM)
+    listen = f"[{host}]" if ":" in host else host
+    with socket_activate([prog("ch03/inetdwaitserver"), "--pause", "0.1"], f"{listen}:{port}",
                          datagram=True) as ssa:
-        with udp_client(port, text=b"hello\n") as s:
+        with udp_client(port, host, b"hello\n") as s:
             got = [s.recv(8192)]
             assert ssa.finish() == 0  # the parent is gone...
             got += receive_replies(s, 10)  # ...while the child still sends
