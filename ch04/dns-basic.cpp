@@ -11,11 +11,11 @@
 // a home router): only the records it has seen lately, which is why dnsany
 // asks the name's authoritative servers instead.
 //
-// The book used PyDNS; we use ldns (dnsclient.cpp shows the calls; the
+// The book used PyDNS; we use ldns (lib/dnsclient.cpp shows the calls; the
 // README maps one to the other). Differences from the book:
 // - servers today answer ANY minimally (RFC 8482): one RRset, a made-up
 //   HINFO, or nothing. Then the program says so in one line and asks for
-//   the common types one by one (request() in dnsclient.cpp). An answer of
+//   the common types one by one (request() in lib/dnsclient.cpp). An answer of
 //   two RRsets or more is printed as it is, complete or not;
 // - "Not found." (no such name, or no records) exits with status 1; a
 //   server error (SERVFAIL, REFUSED), a bad answer or no answer within the
@@ -42,7 +42,7 @@ int main(int argc, char* argv[]) {
         // an ldns_rdf (ldns_dname_new_frm_str), a query packet is built
         // (ldns_resolver_prepare_query_pkt) and sent (ldns_resolver_send_pkt);
         // the records of the reply's answer section (ldns_pkt_answer) come
-        // back as Records. See request() in dnsclient.cpp.
+        // back as Records. See request() in lib/dnsclient.cpp.
         std::vector<ch04::Record> answers = ch04::request(resolver.get(), query, "ANY");
         return ch04::print_answers(answers);  // "%-5s %s" lines, or "Not found."
     });

@@ -9,7 +9,7 @@
 // of the name (ANY), and print the first non-empty answer as dns-basic does.
 //
 // The book's functions hierquery(), findnameservers(),
-// getrecordsfromnameserver() and nslookup() are in dnsclient.cpp, because
+// getrecordsfromnameserver() and nslookup() are in lib/dnsclient.cpp, because
 // dnsquery uses them too (the book's DNSquery.py imports DNSany.py).
 // Differences from the book: as in dns-basic (RFC 8482 fallback, "Not
 // found." exits 1, bounded timeouts); a server that fails is named on

@@ -4,8 +4,8 @@
 // gethostbyaddr() asks the resolver which name belongs to an address: in
 // DNS, a PTR query for 10.2.0.192.in-addr.arpa (IPv4) or for the nibbles of
 // an IPv6 address under ip6.arpa; /etc/hosts is read first. It answers with
-// the primary name, aliases and addresses (host_by_addr() in hostlookup.cpp
-// makes the gethostbyaddr_r() call).
+// the primary name, aliases and addresses (host_by_addr() in
+// lib/hostlookup.cpp makes the gethostbyaddr_r() call).
 //
 // An address without a reverse record prints the book's line
 // "Couldn't look up name: [Errno 1] Unknown host" (Python's herror text).

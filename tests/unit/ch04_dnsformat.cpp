@@ -1,4 +1,4 @@
-// tests/unit/ch04_dnsformat.cpp: the DNS formatting and name rules of ch04/dnsformat.
+// tests/unit/ch04_dnsformat.cpp: the DNS formatting and name rules of ch04/lib/dnsformat.
 #include <gtest/gtest.h>
 
 #include <string>

@@ -1,4 +1,4 @@
-// ch04/hostlookup.hpp: the book's reverse and forward lookup helpers.
+// ch04/lib/hostlookup.hpp: the book's reverse and forward lookup helpers.
 //
 // Three of chapter 4's programs share these small pieces of the Python
 // socket module:

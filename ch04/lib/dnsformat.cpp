@@ -1,4 +1,4 @@
-// ch04/dnsformat.cpp: see dnsformat.hpp.
+// ch04/lib/dnsformat.cpp: see dnsformat.hpp.
 #include "dnsformat.hpp"
 
 #include <arpa/inet.h>

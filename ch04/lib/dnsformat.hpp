@@ -1,4 +1,4 @@
-// ch04/dnsformat.hpp: DNS records as the chapter's three DNS programs print them.
+// ch04/lib/dnsformat.hpp: DNS records as the chapter's three DNS programs print them.
 //
 // The book's PyDNS hands each answer over as a dictionary: 'typename'
 // ("MX"), 'data' (for MX a tuple (10, 'mail.example.test')), and so on. Here

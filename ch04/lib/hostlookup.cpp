@@ -1,4 +1,4 @@
-// ch04/hostlookup.cpp: see hostlookup.hpp.
+// ch04/lib/hostlookup.cpp: see hostlookup.hpp.
 #include "hostlookup.hpp"
 
 #include <arpa/inet.h>

@@ -1,4 +1,4 @@
-// ch04/dnsclient.hpp: asking DNS servers directly, with ldns (the book's PyDNS).
+// ch04/lib/dnsclient.hpp: asking DNS servers directly, with ldns (the book's PyDNS).
 //
 // The book's PyDNS calls and their ldns counterparts (all in dnsclient.cpp):
 //

@@ -1,4 +1,4 @@
-// ch04/dnsclient.cpp: see dnsclient.hpp.
+// ch04/lib/dnsclient.cpp: see dnsclient.hpp.
 #include "dnsclient.hpp"
 
 #include <netdb.h>
