@@ -19,11 +19,11 @@ namespace {
 
 using AddrInfo = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
 
-AddrInfo lookup(const std::string& host, int socktype, int flags = 0) {
+// getaddrinfo(host, None, 0, SOCK_STREAM): each address once.
+AddrInfo lookup(const std::string& host) {
     addrinfo hints = {};
     hints.ai_family = AF_UNSPEC;
-    hints.ai_socktype = socktype;
-    hints.ai_flags = flags;
+    hints.ai_socktype = SOCK_STREAM;
     addrinfo* result = nullptr;
     wb::check_gai("getaddrinfo", getaddrinfo(host.c_str(), nullptr, &hints, &result));
     return AddrInfo(result, freeaddrinfo);
@@ -36,7 +36,7 @@ HostError::HostError(int code)
 
 HostEntry host_by_addr(const std::string& ip) {
     // Python first turns the text into an address (a name is resolved).
-    AddrInfo found = lookup(ip, SOCK_STREAM);
+    AddrInfo found = lookup(ip);
     const void* addr = nullptr;
     socklen_t len = 0;
     sockaddr_in in4;
@@ -75,7 +75,7 @@ HostEntry host_by_addr(const std::string& ip) {
 
 std::vector<std::string> getipaddrs(const std::string& hostname) {
     // [x[4][0] for x in socket.getaddrinfo(hostname, None, 0, socket.SOCK_STREAM)]
-    AddrInfo result = lookup(hostname, SOCK_STREAM);
+    AddrInfo result = lookup(hostname);
     std::vector<std::string> addresses;
     for (addrinfo* x = result.get(); x != nullptr; x = x->ai_next)
         addresses.push_back(wb::address_host(x->ai_addr, x->ai_addrlen));

@@ -31,20 +31,21 @@ def lab():
         yield lab
 
 
+def as_host(cmd, hostname):
+    """CMD, run on a machine whose host name is `hostname` (a UTS namespace)."""
+    if hostname is None:
+        return cmd
+    return ["unshare", "-u", "sh", "-c", 'hostname "$0" && exec "$@"', hostname, *cmd]
+
+
 def run_in(lab, name, *args, hostname=None):
-    """Runs ch04/NAME inside the lab (with its own host name if given)."""
-    cmd = [prog(f"ch04/{name}"), *args]
-    if hostname is not None:
-        cmd = ["unshare", "-u", "sh", "-c", f'hostname "$0" && exec "$@"', hostname, *cmd]
-    return lab.run(cmd)
+    """Runs ch04/NAME inside the lab."""
+    return lab.run(as_host([prog(f"ch04/{name}"), *args], hostname))
 
 
 def python_in(lab, code, *args, hostname=None):
     """Python 3's answer, in the same namespace: the reference output."""
-    cmd = ["/usr/bin/python3", "-c", code, *args]
-    if hostname is not None:
-        cmd = ["unshare", "-u", "sh", "-c", f'hostname "$0" && exec "$@"', hostname, *cmd]
-    result = lab.run(cmd)
+    result = lab.run(as_host(["/usr/bin/python3", "-c", code, *args], hostname))
     assert result.returncode == 0, result.stderr
     return result.stdout.decode()
 
