@@ -15,6 +15,8 @@
 // Try:     ./build/ch01/gopherclient quux.org /
 #include <netdb.h>
 #include <sys/socket.h>
+
+#include <cerrno>
 #include <cstdio>
 #include <memory>
 #include <string>
@@ -22,7 +24,6 @@
 #include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
-#include "sockets.hpp"
 
 const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
                     .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
@@ -44,23 +45,34 @@ int main(int argc, char* argv[]) {
         std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> addresses(found, freeaddrinfo);
 
         wb::Fd s;
-        for (addrinfo* ai = found; ai != nullptr; ai = ai->ai_next) {
-            s.reset(wb::check("socket", socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol)));
-            if (connect(s.get(), ai->ai_addr, ai->ai_addrlen) == 0) break;
-            if (ai->ai_next == nullptr) throw wb::SystemError("connect", errno);
+        std::string failed = "connect";  // the call that failed last, and why
+        int error = 0;
+        for (addrinfo* ai = found; ai != nullptr && !s.valid(); ai = ai->ai_next) {
+            s.reset(socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol));
+            if (!s.valid()) {
+                failed = "socket", error = errno;  // e.g. no IPv6 here: next address
+            } else if (connect(s.get(), ai->ai_addr, ai->ai_addrlen) < 0) {
+                failed = "connect", error = errno;
+                s.reset();  // close it; try the next address
+            }
         }
+        if (!s.valid()) throw wb::SystemError(failed, error);
 
         // Send the selector and the CR LF that ends a Gopher request. send()
-        // may take only part of it; send_all() is Python's sendall(): it
-        // calls send() until every byte is out.
-        wb::send_all(s.get(), filename + "\r\n");
+        // may take only part of it, so we call it until every byte is out:
+        // that is what Python's s.sendall() does.
+        std::string request = filename + "\r\n";
+        for (size_t sent = 0; sent < request.size();)
+            sent += static_cast<size_t>(
+                wb::check("send", send(s.get(), request.data() + sent, request.size() - sent, 0)));
 
         // Copy the reply to stdout until recv() returns 0: the server closed.
         char buf[2048];
         for (;;) {
             ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
             if (got == 0) break;
-            std::fwrite(buf, 1, static_cast<size_t>(got), stdout);
+            if (std::fwrite(buf, 1, static_cast<size_t>(got), stdout) != static_cast<size_t>(got))
+                throw wb::SystemError("write", errno);  // stdout closed, disk full, ...
         }
         return 0;
     });

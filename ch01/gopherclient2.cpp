@@ -47,7 +47,8 @@ int main(int argc, char* argv[]) {
         for (;;) {
             ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
             if (got == 0) break;  // the server closed the connection: done
-            std::fwrite(buf, 1, static_cast<size_t>(got), stdout);
+            if (std::fwrite(buf, 1, static_cast<size_t>(got), stdout) != static_cast<size_t>(got))
+                throw wb::SystemError("write", errno);
         }
         return 0;
     });

@@ -10,9 +10,11 @@
 // Usage:   gopherclient3 [--port PORT] HOST SELECTOR
 // Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
 // Try:     ./build/ch01/gopherclient3 quux.org /
+#include <cerrno>
 #include <cstdio>
 #include <string>
 
+#include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
 #include "socketfile.hpp"
@@ -24,13 +26,16 @@ const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .m
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         wb::Fd s = wb::connect_to(args[0], args.port("--port", 70));
-        wb::SocketFile fd(s.get());  // the book's fd = s.makefile('rw', 0)
+        // The book's fd = s.makefile('rw', 0). ("fd" is the book's name for
+        // this file object; the descriptor itself is s.)
+        wb::SocketFile fd(s.get());
 
         fd.write(args[1] + "\r\n");
         fd.flush();
 
         for (std::string line = fd.readline(); !line.empty(); line = fd.readline())
-            std::fwrite(line.data(), 1, line.size(), stdout);
+            if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size())
+                throw wb::SystemError("write", errno);
         return 0;
     });
 }

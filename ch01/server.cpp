@@ -11,7 +11,7 @@
 // - `--port 0` lets the system choose a free port, printed at start-up;
 // - a client that fails (hangs up, resets) is reported and the next one is
 //   served; the book's program would stop with a traceback;
-// - Ctrl-C ends the server cleanly.
+// - Ctrl-C ends the server cleanly, even in the middle of a conversation.
 //
 // Usage:   server [--port PORT]      (default port 51423)
 // Partner: any line-oriented client: nc, telnet, or a test's raw socket.
@@ -31,14 +31,6 @@
 const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
                     .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
-// Python's str.strip(): drop white space at both ends.
-std::string strip(const std::string& text) {
-    const char* space = " \t\n\r\v\f";
-    std::size_t first = text.find_first_not_of(space);
-    if (first == std::string::npos) return "";
-    return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
-
 void serve_client(int clientsock, const std::string& clientaddr) {
     wb::SocketFile clientfile(clientsock);  // the book's makefile('rw', 0)
     clientfile.write("Welcome, " + clientaddr + "\n");
@@ -46,7 +38,7 @@ void serve_client(int clientsock, const std::string& clientaddr) {
     clientfile.flush();
     // readline() returns at most 64 KiB: a longer line is cut there, so a
     // client cannot make the server hold an endless line in memory.
-    std::string line = strip(clientfile.readline());
+    std::string line = wb::strip(clientfile.readline());  // Python's .strip()
     clientfile.write("You entered " + std::to_string(line.size()) + " characters.\n");
     clientfile.flush();
 }
@@ -80,19 +72,25 @@ int main(int argc, char* argv[]) {
         std::cout << "Server is running on port " << ntohs(addr.sin6_port)
                   << "; press Ctrl-C to terminate." << std::endl;
 
-        while (!wb::interrupted()) {
+        // Wait for a client (or Ctrl-C), then accept() it: see wb::wait_readable
+        // for why we do not call accept() straight away.
+        while (wb::wait_readable(s.get())) {
             sockaddr_storage client = {};
             socklen_t clientlen = sizeof client;
             wb::Fd clientsock(accept(s.get(), reinterpret_cast<sockaddr*>(&client), &clientlen));
             if (!clientsock.valid()) {
-                if (errno == EINTR) continue;  // Ctrl-C: the loop test ends it
-                throw wb::SystemError("accept", errno);
+                // A client that gave up while waiting in the queue, for one:
+                // report it and wait for the next.
+                std::cerr << "Error accepting a client: " << wb::errno_text(errno) << '\n';
+                continue;
             }
             try {
                 serve_client(clientsock.get(), wb::format_address(client, clientlen));
             } catch (const wb::SystemError& e) {
                 // A client that vanished mid-conversation: report it, go on.
-                std::cerr << "Error serving client: " << e.call() << ": " << e.what() << '\n';
+                // (After Ctrl-C the read stops with EINTR: nothing to report.)
+                if (!wb::interrupted())
+                    std::cerr << "Error serving client: " << e.call() << ": " << e.what() << '\n';
             }
             // clientsock closes itself here, as the book's clientsock.close()
         }

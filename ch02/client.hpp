@@ -13,20 +13,17 @@
 // addresses, which wb::format_address() prints as plain IPv4. On a kernel
 // without IPv6 the socket is a plain AF_INET one, as in the book.
 //
-// Then: waiting for a datagram so that Ctrl-C always ends the wait (udp,
-// udptime); the command lines the programs share; and, last,
+// Then: the command lines the programs share; and, last,
 // socketerrors.py's error handling: each step that can fail reports it with
 // the book's own line (`Connection error: ...`) by throwing ch02::Failure,
 // which the program prints before exiting 1.
 #pragma once
 
 #include <netdb.h>
-#include <poll.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
-#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -84,30 +81,6 @@ inline Address lookup(const std::string& host, unsigned port, int type, int s = 
     std::memcpy(&addr.storage, found->ai_addr, found->ai_addrlen);
     addr.len = found->ai_addrlen;
     return addr;
-}
-
-// Waits until socket `s` has a datagram (or an error) to read; returns false
-// once Ctrl-C or SIGTERM has come (call wb::stop_on_interrupt() first).
-// Checking wb::interrupted() and then calling recv() would leave a gap: a
-// Ctrl-C landing between the two would find recv() not yet started, and
-// recv() would wait forever. So the signals are blocked while we check, and
-// ppoll() unblocks them only for the time it waits, in one step.
-inline bool wait_readable(int s) {
-    sigset_t interrupts, before;
-    sigemptyset(&interrupts);
-    sigaddset(&interrupts, SIGINT);
-    sigaddset(&interrupts, SIGTERM);
-    sigprocmask(SIG_BLOCK, &interrupts, &before);
-    int ready = 0;
-    while (!wb::interrupted() && ready == 0) {
-        pollfd want = {s, POLLIN, 0};
-        ready = ppoll(&want, 1, nullptr, &before);  // -1 with EINTR: a signal came
-        if (ready < 0 && errno == EINTR) ready = 0;
-    }
-    int err = errno;
-    sigprocmask(SIG_SETMASK, &before, nullptr);
-    if (ready < 0) throw wb::SystemError("ppoll", err);
-    return ready > 0;
 }
 
 // connect, connect2 and connect3 take the same optional arguments.

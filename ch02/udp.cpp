@@ -34,17 +34,10 @@
 #include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
+#include "socketfile.hpp"  // wb::strip
 
 const wb::Spec spec{.synopsis = "HOST PORT", .min_args = 2, .max_args = 2,
                     .help = "  PORT  a number, or a UDP service name such as echo"};
-
-// Python's str.strip(): drop white space at both ends.
-std::string strip(const std::string& text) {
-    const char* space = " \t\n\r\v\f";
-    std::size_t first = text.find_first_not_of(space);
-    if (first == std::string::npos) return "";
-    return text.substr(first, text.find_last_not_of(space) - first + 1);
-}
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
@@ -60,14 +53,14 @@ int main(int argc, char* argv[]) {
         std::cout << "Enter data to transmit: " << std::endl;
         std::string line;
         std::getline(std::cin, line);
-        std::string data = strip(line);
+        std::string data = wb::strip(line);
         // One send() is one datagram; on a connected socket no address is needed.
         wb::check("send", send(s.get(), data.data(), data.size(), 0));
         wb::check("shutdown", shutdown(s.get(), SHUT_WR));
 
         wb::stop_on_interrupt();  // before we say so: a quick Ctrl-C ends us cleanly too
         std::cout << "Looking for replies; press Ctrl-C or Ctrl-Break to stop." << std::endl;
-        while (ch02::wait_readable(s.get())) {
+        while (wb::wait_readable(s.get())) {
             char buf[2048];  // a longer datagram is cut to 2048 bytes, as in the book
             ssize_t got = recv(s.get(), buf, sizeof buf, 0);
             if (got < 0 && errno == ECONNREFUSED) {

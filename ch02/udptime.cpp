@@ -55,7 +55,7 @@ int main(int argc, char* argv[]) {
 
         wb::stop_on_interrupt();  // before we say so: a quick Ctrl-C ends us cleanly too
         std::cout << "Looking for replies; press Ctrl-C to stop." << std::endl;
-        if (!ch02::wait_readable(s.get())) {
+        if (!wb::wait_readable(s.get())) {
             std::cerr << "No reply.\n";
             return 1;
         }

@@ -3,8 +3,10 @@
 
 #include <netdb.h>
 #include <netinet/in.h>
+#include <poll.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -119,6 +121,25 @@ void stop_on_interrupt() {
 }
 
 bool interrupted() { return interrupt_flag != 0; }
+
+bool wait_readable(int fd) {
+    if (fd < 0) return true;  // poll() would ignore it: let the real call fail (EBADF)
+    sigset_t interrupts, before;
+    sigemptyset(&interrupts);
+    sigaddset(&interrupts, SIGINT);
+    sigaddset(&interrupts, SIGTERM);
+    sigprocmask(SIG_BLOCK, &interrupts, &before);
+    int ready = 0;
+    while (!interrupted() && ready == 0) {
+        pollfd want = {fd, POLLIN, 0};
+        ready = ppoll(&want, 1, nullptr, &before);  // -1 with EINTR: a signal came
+        if (ready < 0 && errno == EINTR) ready = 0;
+    }
+    int err = errno;
+    sigprocmask(SIG_SETMASK, &before, nullptr);
+    if (ready < 0) throw SystemError("ppoll", err);
+    return ready > 0;
+}
 
 int run(int argc, char* argv[], const Spec& spec, const std::function<int(const Args&)>& body) {
     if (argc > 0 && argv[0] != nullptr) {

@@ -79,4 +79,12 @@ unsigned parse_port(std::string_view text, const char* proto = "tcp");
 void stop_on_interrupt();
 bool interrupted();
 
+// Waits until `fd` has something to read (a connection to accept, data, end
+// of file or an error); returns false once Ctrl-C or SIGTERM has come.
+// Checking interrupted() and then calling accept() would leave a gap: a
+// Ctrl-C landing between the two finds accept() not yet started, and it
+// waits for the next client. So the signals are blocked while we check, and
+// ppoll() unblocks them only while it waits, in one step.
+bool wait_readable(int fd);
+
 }  // namespace wb

@@ -20,6 +20,7 @@ SocketFile::SocketFile(int fd, std::size_t max_line) : fd_(fd), max_line_(max_li
 bool SocketFile::fill() {
     char buf[chunk];
     for (;;) {
+        if (!wait_readable(fd_)) throw SystemError("recv", EINTR);  // Ctrl-C
         ssize_t got = ::recv(fd_, buf, sizeof buf, 0);
         if (got > 0) {
             in_.append(buf, static_cast<std::size_t>(got));
@@ -27,7 +28,7 @@ bool SocketFile::fill() {
         }
         if (got == 0) return false;  // the peer closed its side: end of file
         // A signal without a handler that stops us: just try again.
-        if (errno == EINTR && !interrupted()) continue;
+        if (errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
         throw SystemError("recv", errno);
     }
 }
@@ -46,6 +47,13 @@ std::string SocketFile::readline() {
 std::string SocketFile::read(std::size_t n) {
     if (in_.empty() && !fill()) return "";
     return take(std::min(n, in_.size()));
+}
+
+std::string strip(std::string_view text) {
+    const char* space = " \t\n\r\v\f";
+    std::size_t first = text.find_first_not_of(space);
+    if (first == std::string_view::npos) return "";
+    return std::string(text.substr(first, text.find_last_not_of(space) - first + 1));
 }
 
 std::string SocketFile::take(std::size_t n) {

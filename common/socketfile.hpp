@@ -9,6 +9,10 @@
 //   file.flush();                          // send() happens here
 //   std::string line = file.readline();    // "" means end of file
 //
+// Reading waits with wb::wait_readable(), so after wb::stop_on_interrupt()
+// Ctrl-C ends a wait for a silent peer: the read throws SystemError with
+// EINTR, and wb::interrupted() tells why.
+//
 // readline() never holds more than `max_line` bytes: a peer that sends an
 // endless line gets it back in pieces of at most that size, as Python's
 // readline(limit) does, so memory stays bounded whatever the peer sends.
@@ -50,5 +54,8 @@ private:
     std::string in_;
     std::string out_;
 };
+
+// Python's str.strip(): `text` without white space at either end.
+std::string strip(std::string_view text);
 
 }  // namespace wb

@@ -1,5 +1,10 @@
 // Unit tests for common/program: command lines, ports, numbers, run().
+#include <signal.h>
+#include <unistd.h>
+
 #include <gtest/gtest.h>
+
+#include <thread>
 
 #include <stdexcept>
 
@@ -147,4 +152,37 @@ TEST(Run, EscapedErrorsBecomeOneLine) {
     auto other = run({"h"}, [](const wb::Args&) -> int { throw std::runtime_error("boom"); });
     EXPECT_EQ(other.status, 1);
     EXPECT_EQ(other.err, "prog: boom\n");
+}
+
+TEST(WaitReadable, ReadyDataAndEndOfFile) {
+    int fds[2];
+    ASSERT_EQ(pipe(fds), 0);
+    ASSERT_EQ(write(fds[1], "x", 1), 1);
+    EXPECT_TRUE(wb::wait_readable(fds[0]));
+    close(fds[1]);
+    char c;
+    ASSERT_EQ(read(fds[0], &c, 1), 1);
+    EXPECT_TRUE(wb::wait_readable(fds[0]));  // end of file is readable too
+    close(fds[0]);
+}
+
+TEST(WaitReadable, BadDescriptorDoesNotWait) { EXPECT_TRUE(wb::wait_readable(-1)); }
+
+// Runs in a child process (a "death test"): the interrupt flag, once set,
+// stays set for the whole process.
+TEST(WaitReadableDeathTest, InterruptEndsTheWait) {
+    EXPECT_EXIT(
+        {
+            int fds[2];
+            if (pipe(fds) != 0) std::_Exit(3);
+            alarm(10);  // a wait that never ends fails (SIGALRM) instead of hanging
+            wb::stop_on_interrupt();
+            // SIGTERM arrives while the wait blocks (or just before it
+            // starts; either way it must not be lost).
+            std::thread sender([] { kill(getpid(), SIGTERM); });
+            bool readable = wb::wait_readable(fds[0]);
+            sender.join();
+            std::_Exit(!readable && wb::interrupted() ? 0 : 1);
+        },
+        testing::ExitedWithCode(0), "");
 }
