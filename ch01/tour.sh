@@ -1,7 +1,7 @@
 # shellcheck shell=bash
 # The chapter 1 tour (./workbook tour ch01): every program with its partner,
 # on loopback. Sourced by ./workbook, which provides section, say, show,
-# show_sh, start, await, port_of, free_port, wait_port, finish and $B.
+# show_sh, show_offline, start, await, port_of, free_port, wait_port, finish and $B.
 
 tour_ch01() {
   printf '\n\033[1m######## Chapter 1: Client/Server Networking\033[0m\n'
@@ -26,11 +26,11 @@ tour_ch01() {
   show "$B/ch01/gopherclient" --port "$gport" 127.0.0.1 /hello.txt
 
   section ch01/gopherclient2
-  say "A name that does not resolve. (Run in a private network namespace"
-  say "with unshare, so the lookup cannot leave this machine.)"
-  show unshare -rn "$B/ch01/gopherclient2" nosuch.example.invalid /
+  say "A name that does not resolve. (The tour runs this offline, in a private"
+  say "namespace that knows only /etc/hosts, so no query leaves this machine.)"
+  show_offline "$B/ch01/gopherclient2" nosuch.example.invalid /
   say "Without the try/catch, gopherclient reports the same error its own way:"
-  show unshare -rn "$B/ch01/gopherclient" nosuch.example.invalid /
+  show_offline "$B/ch01/gopherclient" nosuch.example.invalid /
 
   section ch01/gopherclient3
   say "The same request through the makefile()-style reader, line by line:"
