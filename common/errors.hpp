@@ -27,7 +27,8 @@ std::string errno_text(int err);
 std::string gai_text(int code);
 
 // A failed call: what() is Python's text, call() names the call, code() is
-// the number in "[Errno N]". Catch this to handle both kinds below.
+// errno or getaddrinfo's EAI_* code (for EAI_SYSTEM the text shows errno).
+// Catch this to handle both kinds below.
 class CallError : public std::runtime_error {
 public:
     CallError(std::string call, int code, const std::string& text)

@@ -88,6 +88,7 @@ TEST(SocketFile, WriteIsBufferedUntilFlush) {
     EXPECT_EQ(recv(p.b.get(), buf, sizeof buf, MSG_DONTWAIT), -1);  // nothing sent yet
     f.flush();
     ssize_t n = recv(p.b.get(), buf, sizeof buf, 0);
+    ASSERT_EQ(n, 12);
     EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "hello world\n");
 }
 
