@@ -120,6 +120,16 @@ class Proc:
                 self.err += data
         return bool(ready)
 
+    def read_for(self, seconds):
+        """Collects whatever the process prints during the next `seconds`
+        (into .out and .err); for watching progress, not for waiting."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            got = self._pump(max(left, 0))
+            if not got and (left <= 0 or self.p.poll() is not None):
+                break  # time is up (and nothing more is ready), or it exited
+
     def wait_for(self, pattern, stream="out", timeout=TIMEOUT):
         """Waits until stdout (or stderr) matches the regex; returns the match."""
         rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)

@@ -297,7 +297,7 @@ def break_during_sleep(name, handler):
         with Proc([prog(f"ch02/{name}"), "--sleep", "2", "127.0.0.1", server.port, "/"]) as p:
             p.wait_for("sleeping...\n")
             server.wait_served()
-            p._pump(0)
+            p.read_for(0)
             assert b"Continuing." not in p.out, "the machine is too slow for this test"
             assert p.finish() == 1
     return p

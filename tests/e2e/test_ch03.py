@@ -250,7 +250,7 @@ def test_echoclient_deadlocks_against_echoserver(small_buffers_lab):
             deadline = time.monotonic() + TIMEOUT
             while time.monotonic() - since < 2:
                 assert time.monotonic() < deadline, "echoclient's count never stopped"
-                client._pump(0.2)
+                client.read_for(0.2)
                 if written(client.out) != last:
                     last, since = written(client.out), time.monotonic()
             assert 0 < last < MiB10, last
