@@ -419,24 +419,27 @@ class OneShot:
         self.sock.close()
 
 
-@pytest.mark.parametrize("name", GOPHER_CLIENTS)
-def test_server_that_closes_without_a_reply(name):
-    peer = OneShot(reset=False)
+def fetch_from_one_shot(name, reset):
+    """Runs client `name` against a OneShot peer: (its result, the request)."""
+    peer = OneShot(reset)
     try:
         r = fetch(name, "127.0.0.1", peer.port, "/sel")
     finally:
         peer.close()
-    assert peer.request == b"/sel\r\n"
+    return r, peer.request
+
+
+@pytest.mark.parametrize("name", GOPHER_CLIENTS)
+def test_server_that_closes_without_a_reply(name):
+    r, request = fetch_from_one_shot(name, reset=False)
+    assert request == b"/sel\r\n"
     assert (r.returncode, r.stdout, r.stderr) == (0, b"", b"")
 
 
 @pytest.mark.parametrize("name", ["gopherclient", "gopherclient2", "gopherclient3"])
 def test_server_that_resets(name):
-    peer = OneShot(reset=True)
-    try:
-        r = fetch(name, "127.0.0.1", peer.port, "/sel")
-    finally:
-        peer.close()
+    r, request = fetch_from_one_shot(name, reset=True)
+    assert request == b"/sel\r\n"
     assert r.returncode == 1
     assert r.stderr == f"{name}: recv: [Errno 104] Connection reset by peer\n".encode()
 
