@@ -62,6 +62,7 @@ int main(int argc, char* argv[]) {
         //    (The book prints its line just before listen(); we print it
         //    just after, so a client that waits for the line can connect.)
         wb::check("listen", listen(s.get(), 1));
+        wb::stop_on_interrupt();  // before we announce ourselves: Ctrl-C may come at once
         if (args.has("--port")) {
             socklen_t len = sizeof addr;  // with port 0 the system chose: ask which
             wb::check("getsockname", getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len));
@@ -69,13 +70,15 @@ int main(int argc, char* argv[]) {
         }
         std::cout << "Waiting for connections..." << std::endl;
 
-        wb::stop_on_interrupt();
-        while (!wb::interrupted()) {
+        // Wait for a client (or Ctrl-C), then accept() it. Checking
+        // wb::interrupted() and then calling accept() would leave a gap: a
+        // Ctrl-C landing between the two would wait for the next client.
+        while (wb::wait_readable(s.get())) {
             sockaddr_storage client = {};
             socklen_t clientlen = sizeof client;
             int clientsock = accept(s.get(), reinterpret_cast<sockaddr*>(&client), &clientlen);
             if (clientsock < 0) {
-                if (errno == EINTR) continue;  // Ctrl-C: the loop test ends it
+                if (errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
                 throw wb::SystemError("accept", errno);
             }
             std::cout << "Got connection from " << wb::format_address(client, clientlen) << std::endl;

@@ -10,6 +10,9 @@
 // into exactly that deadlock; echoclient-nodeadlock.cpp avoids it.
 //
 // Memory stays bounded (one 4096-byte buffer) whatever a client sends.
+// Ctrl-C ends the server cleanly, even while a client is connected and
+// silent: before each recv() the server waits with wb::wait_readable(),
+// which Ctrl-C ends.
 //
 // Usage:   echoserver [--port PORT]      (default port 51423)
 // Partner: echoclient, echoclient-nodeadlock, or nc.
@@ -33,8 +36,11 @@ void echo(int clientsock) {
     std::cout << "Got connection from " << peer << std::endl;
     char data[4096];
     for (;;) {
+        // Wait for data or Ctrl-C before recv(), for the reason accept()
+        // waits (serverloop.hpp): a silent client must not hold up Ctrl-C.
+        if (!wb::wait_readable(clientsock)) return;  // Ctrl-C: stop quietly
         ssize_t got = recv(clientsock, data, sizeof data, 0);
-        if (got < 0 && errno == EINTR && !wb::interrupted()) continue;
+        if (got < 0 && errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
         wb::check("recv", got);
         if (got == 0) break;  // the client shut down its side: done
         wb::send_all(clientsock, {data, static_cast<size_t>(got)});

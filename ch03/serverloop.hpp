@@ -7,8 +7,10 @@
 // and syslogserver all run that loop; it lives here, once, and each of
 // them passes what it does with a client and how it reports an error.
 //
-// The UDP servers (udpechoserver, udptimeserver) share serve_datagrams(),
-// the same loop for datagrams: recvfrom(), answer, sendto(), report errors.
+// The loop waits for each client with wb::wait_readable() and only then
+// calls accept(). Checking wb::interrupted() and then calling accept()
+// would lose a Ctrl-C that lands between the two: accept() would not yet
+// have started, so nothing interrupts it, and it waits for the next client.
 //
 // Here also: the bound socket every ch03 server starts from, and report(),
 // the C++ analog of traceback.print_exc(): one line on stderr,
@@ -24,7 +26,6 @@
 #include <functional>
 #include <iostream>
 #include <string>
-#include <string_view>
 
 #include "address.hpp"
 #include "errors.hpp"
@@ -37,8 +38,11 @@
 // listening with the book's queue of 1 when `type` is SOCK_STREAM. With
 // --port, the port actually bound is printed first (`Listening on port N.`),
 // so `--port 0` tells a student, or a test, which port the system chose.
+// Ctrl-C ends the server cleanly from before that line on: whoever reads
+// it may press Ctrl-C at once.
 inline wb::Fd open_server(const wb::Args& args, int type) {
     wb::Fd s = wb::bind_any(args.port("--port", 51423, type == SOCK_DGRAM ? "udp" : "tcp"), type, 1);
+    wb::stop_on_interrupt();
     if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
     return s;
 }
@@ -64,18 +68,18 @@ inline std::string peername(int sock) {
     return wb::format_address(addr, len);
 }
 
-// Accepts clients on the listening socket `s` until Ctrl-C; for each runs
-// `process(clientsock)` and closes the connection. An error in any of the
-// three steps goes to `on_error` and the loop goes on.
+// Accepts clients on the listening socket `s` (from open_server()) until
+// Ctrl-C; for each runs `process(clientsock)` and closes the connection. An
+// error in any of the three steps goes to `on_error` and the loop goes on.
 inline void serve_forever(int s, const std::function<void(int)>& process,
                           const std::function<void(const std::exception&)>& on_error = report) {
-    wb::stop_on_interrupt();
-    while (!wb::interrupted()) {
+    // Wait for a client or Ctrl-C, then accept(): see the top of this file.
+    while (wb::wait_readable(s)) {
         wb::Fd clientsock;
         try {
             clientsock.reset(wb::check("accept", accept(s, nullptr, nullptr)));
         } catch (const wb::SystemError& e) {
-            if (e.code() != EINTR) on_error(e);  // EINTR: Ctrl-C, the loop test ends it
+            if (e.code() != EINTR) on_error(e);  // EINTR: a signal; wait_readable() sees Ctrl-C
             continue;
         }
 
@@ -92,34 +96,6 @@ inline void serve_forever(int s, const std::function<void(int)>& process,
             wb::check("close", close(clientsock.release()));
         } catch (const wb::SystemError& e) {
             on_error(e);
-        }
-    }
-}
-
-// Receives datagrams on the bound UDP socket `s` until Ctrl-C. For each,
-// `answer(message, from)` gives the reply, which goes back to the sender.
-// recvfrom() hands over one datagram and who sent it; a datagram longer
-// than 8192 bytes (the book's recvfrom(8192)) is cut there. There is no
-// connection, so sendto() names the address each time. An error is
-// reported and the loop goes on.
-inline void serve_datagrams(int s, const std::function<std::string(std::string_view message,
-                                                                   const std::string& from)>& answer) {
-    wb::stop_on_interrupt();
-    while (!wb::interrupted()) {
-        try {
-            char message[8192];
-            sockaddr_storage address = {};
-            socklen_t addrlen = sizeof address;
-            ssize_t got = recvfrom(s, message, sizeof message, 0, reinterpret_cast<sockaddr*>(&address),
-                                   &addrlen);
-            if (got < 0 && errno == EINTR) continue;  // Ctrl-C: the loop test ends it
-            wb::check("recvfrom", got);
-            std::string reply = answer({message, static_cast<size_t>(got)},
-                                       wb::format_address(address, addrlen));
-            wb::check("sendto", sendto(s, reply.data(), reply.size(), 0,
-                                       reinterpret_cast<sockaddr*>(&address), addrlen));
-        } catch (const wb::SystemError& e) {
-            report(e);
         }
     }
 }

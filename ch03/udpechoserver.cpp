@@ -5,12 +5,13 @@
 // SO_REUSEADDR, as the book does) and then recvfrom() hands it one datagram
 // at a time together with the sender's address. It prints that address and
 // sendto()s the same bytes back. There are no connections, so no client can
-// hold the server up: each datagram is served on its own. That loop is
-// serve_datagrams() in serverloop.hpp, shared with udptimeserver.cpp.
+// hold the server up: each datagram is served on its own.
 //
 // A datagram longer than the 8192-byte buffer is cut there (recvfrom(8192)
 // in the book does the same), and the cut datagram is what comes back.
 // Errors are reported on stderr and the loop goes on, like errorserver's.
+// Ctrl-C ends the server: it waits for each datagram with
+// wb::wait_readable(), which Ctrl-C ends, before it calls recvfrom().
 //
 // Differences from the book: IPv4 and IPv6 on one socket (wb::bind_any);
 // `--port` (0 = any free port, announced as `Listening on port N.`).
@@ -20,10 +21,11 @@
 // Try:     ./build/ch03/udpechoserver &  then  echo hi | nc -u -w1 localhost 51423
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <iostream>
-#include <string>
-#include <string_view>
 
+#include "address.hpp"
+#include "errors.hpp"
 #include "program.hpp"
 #include "serverloop.hpp"
 
@@ -32,11 +34,30 @@ const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
-        wb::Fd s = open_server(args, SOCK_DGRAM);
-        serve_datagrams(s.get(), [](std::string_view message, const std::string& address) {
-            std::cout << "Got data from " << address << std::endl;
-            return std::string(message);  // echo it back
-        });
+        wb::Fd s = open_server(args, SOCK_DGRAM);  // socket, SO_REUSEADDR, bind
+
+        // Wait for a datagram (or Ctrl-C) before recvfrom(): checking
+        // wb::interrupted() and then calling recvfrom() would lose a Ctrl-C
+        // that lands between the two.
+        while (wb::wait_readable(s.get())) {
+            try {
+                // One datagram, and who sent it.
+                char message[8192];
+                sockaddr_storage address = {};
+                socklen_t addrlen = sizeof address;
+                ssize_t got = recvfrom(s.get(), message, sizeof message, 0,
+                                       reinterpret_cast<sockaddr*>(&address), &addrlen);
+                if (got < 0 && errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
+                wb::check("recvfrom", got);
+                std::cout << "Got data from " << wb::format_address(address, addrlen) << std::endl;
+
+                // The same bytes back. No connection: sendto() names the address.
+                wb::check("sendto", sendto(s.get(), message, static_cast<size_t>(got), 0,
+                                           reinterpret_cast<sockaddr*>(&address), addrlen));
+            } catch (const wb::SystemError& e) {
+                report(e);  // like the book's traceback.print_exc(); then the next datagram
+            }
+        }
         return 0;
     });
 }

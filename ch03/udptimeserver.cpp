@@ -10,9 +10,10 @@
 //
 // The 32-bit count wraps in 2036 (RFC 868's own limit); we keep the low
 // 32 bits, as Python's struct.pack("!I", ...) would refuse to do.
-// The loop (recvfrom, answer, sendto; errors reported on stderr and the
-// loop goes on) is serve_datagrams() in serverloop.hpp, shared with
-// udpechoserver.cpp. Nothing is printed per request, as in the book.
+// The loop is udpechoserver.cpp's (recvfrom, answer, sendto; errors
+// reported on stderr and the loop goes on; Ctrl-C ends it), except that the
+// datagram's content does not matter, only who sent it. Nothing is printed
+// per request, as in the book.
 //
 // Differences from the book: IPv4 and IPv6 on one socket (wb::bind_any);
 // `--port` (0 = any free port, announced as `Listening on port N.`).
@@ -23,27 +24,44 @@
 #include <arpa/inet.h>
 #include <sys/socket.h>
 
+#include <cerrno>
 #include <cstdint>
 #include <ctime>
-#include <string>
-#include <string_view>
 
+#include "errors.hpp"
 #include "program.hpp"
 #include "serverloop.hpp"
 
 const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
                     .help = "  --port PORT  the UDP port to use (default 51423; 0 = any free port)"};
 
+// The answer: now less a day, in seconds since 1900, as 4 bytes big-endian.
+uint32_t wrong_time() {
+    long long secs = std::time(nullptr);  // seconds since 1970-01-01
+    secs -= 60 * 60 * 24;                 // make it yesterday
+    secs += 2208988800LL;                 // seconds since 1900-01-01
+    return htonl(static_cast<uint32_t>(secs));  // the book's struct.pack("!I", secs)
+}
+
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         wb::Fd s = open_server(args, SOCK_DGRAM);
-        serve_datagrams(s.get(), [](std::string_view, const std::string&) {
-            long long secs = std::time(nullptr);  // seconds since 1970-01-01
-            secs -= 60 * 60 * 24;                 // make it yesterday
-            secs += 2208988800LL;                 // seconds since 1900-01-01
-            uint32_t reply = htonl(static_cast<uint32_t>(secs));  // the book's "!I"
-            return std::string(reinterpret_cast<const char*>(&reply), sizeof reply);
-        });
+        while (wb::wait_readable(s.get())) {  // a datagram, or Ctrl-C
+            try {
+                char message[8192];  // what the client sent: read, and ignored
+                sockaddr_storage address = {};
+                socklen_t addrlen = sizeof address;
+                ssize_t got = recvfrom(s.get(), message, sizeof message, 0,
+                                       reinterpret_cast<sockaddr*>(&address), &addrlen);
+                if (got < 0 && errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
+                wb::check("recvfrom", got);
+                uint32_t reply = wrong_time();
+                wb::check("sendto", sendto(s.get(), &reply, sizeof reply, 0,
+                                           reinterpret_cast<sockaddr*>(&address), addrlen));
+            } catch (const wb::SystemError& e) {
+                report(e);
+            }
+        }
         return 0;
     });
 }

@@ -466,6 +466,44 @@ def test_other_usage_errors(name, synopsis, args, message):
     assert r.stderr == usage + b"\n" + name.encode() + b": error: " + message + b"\n"
 
 
+# ------------------------------------------------------------ Ctrl-C, never lost
+
+ROUNDS = 20  # each round is a new server; a lost Ctrl-C shows as a hang
+
+
+@pytest.mark.parametrize("name", [s for s in SERVERS if s != "syslogserver"])  # it logs: tested in the lab
+def test_ctrl_c_right_after_the_port_announcement_is_never_lost(name):
+    """Ctrl-C the moment the port is announced, round after round: exit 0 at
+    once, nothing on stderr. A server that handles Ctrl-C only from some
+    point after the announcement dies of the signal (exit -2): the chapter's
+    servers did, and this caught it in the first rounds. One that checks for
+    Ctrl-C and then calls accept() or recvfrom() loses a Ctrl-C landing in
+    between and waits for a client that never comes, so the bounded wait
+    fails; that gap is a few instructions wide, so the rounds only give it
+    a chance to show (from outside, only a debugger could hit it for sure)."""
+    for attempt in range(ROUNDS):
+        p, _ = server(name)
+        with p:
+            p.signal(signal.SIGINT)
+            assert (p.finish(), p.err) == (0, b""), f"round {attempt}"
+
+
+@pytest.mark.parametrize("name", ["errorserver", "echoserver"])
+def test_ctrl_c_with_a_silent_client_connected_ends_the_server_cleanly(name):
+    """A client connects and says nothing; Ctrl-C as soon as the server has
+    printed it (echoserver is then waiting to read from it): exit 0, nothing
+    on stderr, and the client sees the connection closed."""
+    for attempt in range(ROUNDS // 2):
+        p, port = server(name)
+        with p, connect(port) as c:
+            me = c.getsockname()
+            p.wait_for(b"Got connection from")
+            p.signal(signal.SIGINT)
+            assert (p.finish(), p.err) == (0, b""), f"round {attempt}"
+            assert recv_all(c) == b""
+        assert p.out == b"Listening on port %d.\nGot connection from %s\n" % (port, pyaddr(me[:2]))
+
+
 # ------------------------------------------------------------ inetd programs
 
 INETDSERVER_REPLY = b"Welcome.\nPlease enter a string:\nYou entered %d characters.\n"
