@@ -10,10 +10,10 @@
 //
 // Like Python's len(line.strip()), white space at both ends is not counted.
 // The line is counted as it is read, one character at a time, and never
-// stored: however long a line a client sends, memory stays the same. (It
-// also reads the whole line, so no unread data is left when the program
-// exits; that would make the kernel reset the connection, and the client
-// could lose the answer.)
+// stored (wb::strip() would need it whole): however long a line a client
+// sends, memory stays the same. (It also reads the whole line, so no unread
+// data is left when the program exits; that would make the kernel reset the
+// connection, and the client could lose the answer.)
 //
 // inetd.conf:  51423 stream tcp nowait root /usr/local/bin/inetdserver inetdserver
 // xinetd:      socket_type = stream, wait = no (ch03/README.md has the block)

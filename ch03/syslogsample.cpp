@@ -22,10 +22,12 @@
 // nests the error that caused it (std::nested_exception); we log that
 // chain, outermost first, in the traceback's shape:
 //   Traceback (innermost last):
-//     File "syslogsample.cpp", line 108, in void start_service()
+//     File "syslogsample.cpp", line N, in void start_service()
 //   TracedError: Could not start the service
-//     File "syslogsample.cpp", line 102, in void open_database()
+//     File "syslogsample.cpp", line M, in void open_database()
 //   TracedError: Exception 2
+// where N and M are the lines of this file that hold the two `throw
+// TracedError(...)` statements below: the compiler fills them in.
 // The type names come from typeid(), demangled with the Itanium C++ ABI's
 // abi::__cxa_demangle (g++ and clang on Linux).
 //
