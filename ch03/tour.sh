@@ -112,8 +112,8 @@ tour_ch03() {
   ch03_serve udpechoserver
   port=$(port_of udpechoserver)
   say "Chapter 2's udp client sends one datagram and prints what comes back:"
-  show_sh "printf 'hello, udp\\n' | timeout -s INT 1 $B/ch02/udp 127.0.0.1 $port"
-  show_sh "printf 'over IPv6\\n' | timeout -s INT 1 $B/ch02/udp ::1 $port"
+  show_sh "printf 'hello, udp\\n' | timeout --preserve-status -s INT 1 $B/ch02/udp 127.0.0.1 $port"
+  show_sh "printf 'over IPv6\\n' | timeout --preserve-status -s INT 1 $B/ch02/udp ::1 $port"
   finish udpechoserver
 
   section ch03/udptimeserver
