@@ -1,26 +1,33 @@
-// ch02/client.hpp: the client steps chapter 2 repeats in every program.
+// ch02/client.hpp: the client steps chapter 2 repeats, once a program has shown them.
 //
-// Chapter 2's programs all do the same three things in the book's order:
-// create a socket, find the port, connect. This header holds the pieces that
-// are the same in each; every program still makes its own socket(),
-// connect(), send(), recv() and shutdown() calls, so the student sees them.
+// Each section's first program spells out the calls it teaches: connect.cpp
+// the socket() and connect(), connect2.cpp getservbyname(), connect3.cpp
+// getsockname()/getpeername(), socketerrors.cpp every step of a client with
+// its own error line. The later programs take those same steps from here:
+// client_socket() and lookup() for connect2, connect3 and udp, and
+// socketerrors.cpp's steps, packaged, for shutdown.cpp and shutdownfile.cpp,
+// whose sections are about what comes after them.
 //
 // IPv4 and IPv6. The book makes an AF_INET socket before it knows the host,
 // so it can only reach IPv4 hosts. We keep the book's order but make an
-// AF_INET6 socket: it reaches IPv6 hosts directly, and IPv4 hosts through
-// IPv4-mapped addresses (::ffff:a.b.c.d), which getaddrinfo() returns when
-// asked with AI_V4MAPPED. getsockname()/getpeername() then give mapped
-// addresses, which wb::format_address() prints as plain IPv4. On a kernel
-// without IPv6 the socket is a plain AF_INET one, as in the book.
+// AF_INET6 socket with IPV6_V6ONLY off: it reaches IPv6 hosts directly, and
+// IPv4 hosts through IPv4-mapped addresses (::ffff:a.b.c.d), which
+// getaddrinfo() returns when asked with AI_V4MAPPED. (IPV6_V6ONLY is on by
+// default where net.ipv6.bindv6only=1; then no IPv4 host could be reached.)
+// getsockname()/getpeername() give mapped addresses, which
+// wb::format_address() prints as plain IPv4. On a kernel without IPv6 the
+// socket is a plain AF_INET one, as in the book.
 //
-// Then: the command lines the programs share; and, last,
-// socketerrors.py's error handling: each step that can fail reports it with
-// the book's own line (`Connection error: ...`) by throwing ch02::Failure,
-// which the program prints before exiting 1.
+// Then: the command lines the programs share; and, last, socketerrors.py's
+// steps: each reports a failure with the book's own line (`Connection
+// error: ...`) by throwing ch02::Failure, which the program prints before
+// exiting 1.
 #pragma once
 
 #include <netdb.h>
+#include <netinet/in.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <chrono>
@@ -39,11 +46,19 @@
 
 namespace ch02 {
 
-// socket(AF_INET6, type, 0), or socket(AF_INET, type, 0) where the kernel
-// has no IPv6. Returns -1 with errno set on failure, as socket() does.
+// socket(AF_INET6, type, 0) with IPV6_V6ONLY off, as connect.cpp shows, or
+// socket(AF_INET, type, 0) where the kernel has no IPv6. Returns -1 with
+// errno set on failure, as socket() does.
 inline int client_socket(int type) {
     int s = ::socket(AF_INET6, type, 0);
-    if (s < 0 && errno == EAFNOSUPPORT) s = ::socket(AF_INET, type, 0);
+    if (s < 0 && errno == EAFNOSUPPORT) return ::socket(AF_INET, type, 0);
+    int off = 0;
+    if (s >= 0 && setsockopt(s, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) < 0) {
+        int err = errno;
+        ::close(s);
+        errno = err;
+        return -1;
+    }
     return s;
 }
 
@@ -77,10 +92,29 @@ inline Address lookup(const std::string& host, unsigned port, int type, int s = 
 
     // Like Python's connect(), we take the first address only: getaddrinfo()
     // sorts them (RFC 6724) so that the first is the one most likely to work.
+    // A name with both kinds (localhost: ::1 and 127.0.0.1) gives the IPv6
+    // one first; a server listening on 127.0.0.1 only then refuses us where
+    // the book's AF_INET socket would reach it (ch02/README.md, IPv6).
     Address addr;
     std::memcpy(&addr.storage, found->ai_addr, found->ai_addrlen);
     addr.len = found->ai_addrlen;
     return addr;
+}
+
+// A PORT argument of connect, connect2, connect3, udp and udptime: a number
+// or a service name for `proto`; a bad one is a usage error naming it.
+inline unsigned port_arg(const std::string& text, const char* proto = "tcp") {
+    try {
+        return wb::parse_port(text, proto);
+    } catch (const std::invalid_argument& e) {
+        throw wb::UsageError("bad PORT '" + text + "': " + e.what());
+    }
+}
+
+// Copies data to stdout at once; false (errno set) when stdout fails, such
+// as a pipe whose reader has gone (EPIPE: run() ignores SIGPIPE).
+inline bool write_stdout(const char* data, std::size_t n) {
+    return std::fwrite(data, 1, n, stdout) == n && std::fflush(stdout) == 0;
 }
 
 // connect, connect2 and connect3 take the same optional arguments.
@@ -107,7 +141,8 @@ inline void sleep_like_the_book(double seconds) {
 }
 
 // ---------------------------------------------------------------------------
-// socketerrors.py's steps, each reporting a failure with the book's line.
+// socketerrors.py's steps, as socketerrors.cpp spells them out, each
+// reporting a failure with the book's line.
 
 // A failure the book reports in its own words; what() is the whole line.
 class Failure : public std::runtime_error {
@@ -165,6 +200,9 @@ inline void send_request(int s, const std::string& filename) {
     }
 }
 
+// stdout failed (see write_stdout()): the reply has nowhere to go.
+inline Failure output_failure() { return Failure("Error writing output", wb::SystemError("write", errno)); }
+
 // Step 5: copy the reply to stdout, 2048 bytes at a time, until the server
 // closes the connection (recv() returns 0).
 inline void copy_reply(int s) {
@@ -174,7 +212,7 @@ inline void copy_reply(int s) {
         if (got < 0 && errno == EINTR) continue;  // a signal, not an error
         if (got < 0) throw Failure("Error receiving data", wb::SystemError("recv", errno));
         if (got == 0) break;
-        std::fwrite(buf, 1, static_cast<size_t>(got), stdout);
+        if (!write_stdout(buf, static_cast<size_t>(got))) throw output_failure();
     }
 }
 

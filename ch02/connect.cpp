@@ -19,6 +19,7 @@
 // Partner: any TCP server, such as a web server on port 80.
 // Try:     ./build/ch02/connect
 //          ./build/ch02/connect ::1 8080   (with python3 -m http.server 8080 --bind ::1)
+#include <netinet/in.h>
 #include <sys/socket.h>
 
 #include <cerrno>
@@ -33,17 +34,24 @@
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, ch02::connect_spec, [](const wb::Args& args) {
         std::string host = args.size() > 0 ? args[0] : "www.google.com";
-        unsigned port = args.size() > 1 ? wb::parse_port(args[1]) : 80;
+        unsigned port = args.size() > 1 ? ch02::port_arg(args[1]) : 80;
 
         // Python 2's `print "...",` leaves the line open: flush it now, so
         // the student sees what the program is waiting for.
         std::cout << "Creating socket... " << std::flush;
         // The book's socket(AF_INET, SOCK_STREAM). AF_INET6 here: an IPv6
-        // socket also reaches IPv4 hosts (ch02/client.hpp says how). The
-        // later programs call ch02::client_socket(), which does the same.
-        int fd = socket(AF_INET6, SOCK_STREAM, 0);
-        if (fd < 0 && errno == EAFNOSUPPORT) fd = socket(AF_INET, SOCK_STREAM, 0);  // no IPv6
-        wb::Fd s(wb::check("socket", fd));
+        // socket also reaches IPv4 hosts (ch02/client.hpp says how), once
+        // IPV6_V6ONLY is off: it is on by default where the system sets
+        // net.ipv6.bindv6only=1. The later programs call
+        // ch02::client_socket(), which does the same.
+        wb::Fd s(socket(AF_INET6, SOCK_STREAM, 0));
+        if (!s.valid() && errno == EAFNOSUPPORT) {
+            s.reset(wb::check("socket", socket(AF_INET, SOCK_STREAM, 0)));  // no IPv6
+        } else {
+            wb::check("socket", s.get());
+            int off = 0;
+            wb::check("setsockopt", setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off));
+        }
         std::cout << "done.\n";
 
         std::cout << "Connecting to remote host... " << std::flush;

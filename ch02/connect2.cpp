@@ -30,6 +30,8 @@
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, ch02::connect_spec, [](const wb::Args& args) {
         std::string host = args.size() > 0 ? args[0] : "www.google.com";
+        // The workbook's PORT, checked before anything is printed.
+        unsigned given_port = args.size() > 1 ? ch02::port_arg(args[1]) : 0;
 
         std::cout << "Creating socket... " << std::flush;
         wb::Fd s(wb::check("socket", ch02::client_socket(SOCK_STREAM)));
@@ -40,7 +42,7 @@ int main(int argc, char* argv[]) {
         if (service == nullptr) throw std::runtime_error("getservbyname: service/proto not found");
         unsigned port = ntohs(static_cast<uint16_t>(service->s_port));
         std::cout << "done.\n";
-        if (args.size() > 1) port = wb::parse_port(args[1]);  // the workbook's override
+        if (args.size() > 1) port = given_port;  // the workbook's override
 
         std::cout << "Connecting to remote host on port " << port << "... " << std::flush;
         ch02::Address addr = ch02::lookup(host, port, SOCK_STREAM, s.get());

@@ -29,6 +29,8 @@
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, ch02::connect_spec, [](const wb::Args& args) {
         std::string host = args.size() > 0 ? args[0] : "www.google.com";
+        // The workbook's PORT, checked before anything is printed.
+        unsigned given_port = args.size() > 1 ? ch02::port_arg(args[1]) : 0;
 
         std::cout << "Creating socket... " << std::flush;
         wb::Fd s(wb::check("socket", ch02::client_socket(SOCK_STREAM)));
@@ -37,7 +39,7 @@ int main(int argc, char* argv[]) {
         std::cout << "Looking up port number... " << std::flush;
         // getservbyname("http", "tcp"), as connect2.cpp shows; a PORT given
         // on the command line is a number or another service name.
-        unsigned port = wb::parse_port(args.size() > 1 ? args[1] : "http");
+        unsigned port = args.size() > 1 ? given_port : wb::parse_port("http");
         std::cout << "done.\n";
 
         std::cout << "Connecting to remote host on port " << port << "... " << std::flush;

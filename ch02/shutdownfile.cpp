@@ -2,11 +2,13 @@
 // Book: chapter 2, section "Handling Errors" (shutdownfile.py)
 //
 // The same client as shutdown.cpp, but the request goes through a buffered
-// file object (wb::SocketFile, Python's s.makefile()). write() only puts
-// the request in a buffer; flush() is the call that send()s it, so flush()
-// is where a broken connection is found: `Error sending data (detected by
-// flush): ...`. Forgetting flush() is the classic bug with file objects:
-// the request would never leave the program.
+// file object (wb::SocketFile, Python's s.makefile()). write() puts the
+// request in a buffer; flush() is the call that send()s it, so flush() is
+// where a broken connection is found: `Error sending data (detected by
+// flush): ...`. Only a request of 32 KiB or more (a very long PATH) makes
+// write() send by itself; its failure is the book's `Error sending data:
+// ...`. Forgetting flush() is the classic bug with file objects: the
+// request would never leave the program.
 //
 // Then shutdown(s, SHUT_WR) as in shutdown.cpp, and the reply is read
 // through the same file object in pieces of up to 2048 bytes. (The book
@@ -23,7 +25,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <iostream>
 #include <string>
 
@@ -44,8 +45,14 @@ int main(int argc, char* argv[]) {
 
             ch02::sleep_like_the_book(seconds);  // sleeping... (10 s) Continuing.
 
-            // write() only fills the buffer: it cannot fail on the network.
-            fd.write("GET " + filename + " HTTP/1.0\r\n\r\n");
+            // write() fills the buffer; only once 32 KiB are waiting (a very
+            // long PATH) does it send() them itself, and can fail, as Python's
+            // file object can: the book catches that too.
+            try {
+                fd.write("GET " + filename + " HTTP/1.0\r\n\r\n");
+            } catch (const wb::SystemError& e) {
+                throw ch02::Failure("Error sending data", e);
+            }
             try {
                 fd.flush();  // the send() happens here
             } catch (const wb::SystemError& e) {
@@ -64,7 +71,7 @@ int main(int argc, char* argv[]) {
                     throw ch02::Failure("Error receiving data", e);
                 }
                 if (buf.empty()) break;  // the server closed: the reply is complete
-                std::fwrite(buf.data(), 1, buf.size(), stdout);
+                if (!ch02::write_stdout(buf.data(), buf.size())) throw ch02::output_failure();
             }
         } catch (const ch02::Failure& e) {
             std::cerr << e.what() << '\n';

@@ -8,9 +8,11 @@
 // Unix time, which ctime() prints in local time, like Python's time.ctime().
 //
 // This socket is not connected: sendto() names the server on each datagram
-// and recvfrom() tells who answered. So, unlike udp.cpp, the program hears
-// nothing when no server listens: it just waits for a reply, which is why
-// it says to press Ctrl-C. Any reply that is not 4 bytes is reported as
+// and recvfrom() tells who answered. Anyone may send to our port, so a
+// datagram that does not come from the server's address and port is
+// ignored (a connected socket, as in udp.cpp, has the kernel do that). And,
+// unlike udp.cpp, the program hears nothing when no server listens: it just
+// waits for a reply, which is why it says to press Ctrl-C. Any reply that is not 4 bytes is reported as
 // `Wrong-sized reply N: DATA`, exit 1. (The 32-bit count runs out in
 // February 2036 and starts again from 0; like the book, we ignore that.)
 //
@@ -31,6 +33,7 @@
 #include <string>
 
 #include <arpa/inet.h>
+#include <netinet/in.h>
 
 #include "client.hpp"
 #include "errors.hpp"
@@ -41,10 +44,25 @@ const wb::Spec spec{.synopsis = "[HOST [PORT]]", .max_args = 2,
                     .help = "  HOST  the time server (default time.nist.gov)\n"
                             "  PORT  its UDP port, a number or a service name (default 37)"};
 
+// Did `from` (what recvfrom() reports) come from `server` (where we sent)?
+// Same family, address and port.
+static bool same_address(const sockaddr_storage& from, const sockaddr_storage& server) {
+    if (from.ss_family != server.ss_family) return false;
+    if (from.ss_family == AF_INET) {
+        const auto& a = reinterpret_cast<const sockaddr_in&>(from);
+        const auto& b = reinterpret_cast<const sockaddr_in&>(server);
+        return a.sin_port == b.sin_port && a.sin_addr.s_addr == b.sin_addr.s_addr;
+    }
+    const auto& a = reinterpret_cast<const sockaddr_in6&>(from);
+    const auto& b = reinterpret_cast<const sockaddr_in6&>(server);
+    return a.sin6_port == b.sin6_port &&
+           std::memcmp(&a.sin6_addr, &b.sin6_addr, sizeof a.sin6_addr) == 0;
+}
+
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         std::string hostname = args.size() > 0 ? args[0] : "time.nist.gov";
-        unsigned port = args.size() > 1 ? wb::parse_port(args[1], "udp") : 37;
+        unsigned port = args.size() > 1 ? ch02::port_arg(args[1], "udp") : 37;
 
         // The book's socket.gethostbyname(hostname): look up first, then make
         // a socket of the family found (AF_INET or AF_INET6).
@@ -55,15 +73,21 @@ int main(int argc, char* argv[]) {
 
         wb::stop_on_interrupt();  // before we say so: a quick Ctrl-C ends us cleanly too
         std::cout << "Looking for replies; press Ctrl-C to stop." << std::endl;
-        if (!wb::wait_readable(s.get())) {
-            std::cerr << "No reply.\n";
-            return 1;
-        }
         char buf[2048];
-        sockaddr_storage from = {};
-        socklen_t fromlen = sizeof from;
-        ssize_t got = wb::check("recvfrom", recvfrom(s.get(), buf, sizeof buf, 0,
-                                                     reinterpret_cast<sockaddr*>(&from), &fromlen));
+        ssize_t got = 0;
+        for (;;) {
+            if (!wb::wait_readable(s.get())) {
+                std::cerr << "No reply.\n";
+                return 1;
+            }
+            sockaddr_storage from = {};
+            socklen_t fromlen = sizeof from;
+            got = wb::check("recvfrom", recvfrom(s.get(), buf, sizeof buf, 0,
+                                                 reinterpret_cast<sockaddr*>(&from), &fromlen));
+            // Anyone can send to our port: a datagram from another address
+            // or port is not the server's answer. Ignore it and keep waiting.
+            if (same_address(from, host.storage)) break;
+        }
         if (got != 4) {
             std::cerr << "Wrong-sized reply " << got << ": " << std::string(buf, static_cast<size_t>(got))
                       << '\n';

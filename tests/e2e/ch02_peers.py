@@ -243,3 +243,45 @@ def read_request(conn):
             break
         data += piece
     return data
+
+
+# System call numbers of socket() and the audit arch codes seccomp reports.
+SOCKET_SYSCALL = {"x86_64": (0xC000003E, 41), "aarch64": (0xC00000B7, 198)}
+
+
+def socket_fails_with(err):
+    """A preexec_fn that makes every socket() of the program fail with errno
+    `err` (a seccomp filter, which the kernel keeps across exec): the way to
+    see socket() fail, since a descriptor limit low enough for EMFILE stops
+    the dynamic loader before the program starts."""
+    import ctypes
+    import platform
+
+    arch, nr = SOCKET_SYSCALL[platform.machine()]
+
+    class Insn(ctypes.Structure):
+        _fields_ = [("code", ctypes.c_ushort), ("jt", ctypes.c_ubyte),
+                    ("jf", ctypes.c_ubyte), ("k", ctypes.c_uint)]
+
+    class Prog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.POINTER(Insn))]
+
+    ld, jeq, ret = 0x20, 0x15, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_RET|K
+    code = (Insn * 6)(
+        Insn(ld, 0, 0, 4),          # A = seccomp_data.arch
+        Insn(jeq, 0, 3, arch),      # another ABI: allow
+        Insn(ld, 0, 0, 0),          # A = seccomp_data.nr
+        Insn(jeq, 0, 1, nr),        # socket()?
+        Insn(ret, 0, 0, 0x00050000 | err),  # SECCOMP_RET_ERRNO | err
+        Insn(ret, 0, 0, 0x7FFF0000),        # SECCOMP_RET_ALLOW
+    )
+    prog = Prog(len(code), code)
+
+    def preexec():
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_NO_NEW_PRIVS)")
+        if libc.prctl(22, 2, ctypes.byref(prog), 0, 0) != 0:  # PR_SET_SECCOMP, FILTER
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_SECCOMP)")
+
+    return preexec

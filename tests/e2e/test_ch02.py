@@ -12,6 +12,8 @@
   Python peer that sends a reply of the wrong size.
 """
 
+import contextlib
+import errno
 import os
 import re
 import signal
@@ -23,6 +25,7 @@ import pytest
 
 from ch02_peers import (
     INDEX,
+    PY,
     Nginx,
     ThreadServer,
     http_get,
@@ -31,6 +34,7 @@ from ch02_peers import (
     read_request,
     reset,
     socat_echo_command,
+    socket_fails_with,
     udp_probe,
     xinetd_command,
 )
@@ -41,16 +45,20 @@ LOCALHOST = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
 # --------------------------------------------------------------- fixtures
 
 
-def make_lab(tmp_path_factory, name, google_ip):
+def make_lab(tmp_path_factory, name, google_ip, sysctls=()):
     """A namespace whose /etc/hosts maps www.google.com and time.nist.gov to
     `google_ip`, with nginx on port 80 and xinetd's time service on 37.
-    Host names resolve from /etc/hosts only: any other name is unknown."""
+    Host names resolve from /etc/hosts only: any other name is unknown.
+    `sysctls` ("net.ipv6.bindv6only=1") are set in it before anything starts."""
     ns = Namespace(files={
         "/etc/hosts": LOCALHOST + f"{google_ip} www.google.com\n{google_ip} time.nist.gov\n",
         "/etc/nsswitch.conf": "hosts: files\nservices: files\n",
     })
     procs = []
     try:
+        for setting in sysctls:  # per network namespace: the host keeps its own
+            r = ns.run(["sysctl", "-w", setting])
+            assert r.returncode == 0, r.stderr
         workdir = tmp_path_factory.mktemp(name)
         procs.append(ns.spawn(nginx_command(workdir / "nginx", 80)))
         ns_wait_port(ns, 80)
@@ -64,12 +72,12 @@ def make_lab(tmp_path_factory, name, google_ip):
         raise
 
 
-def lab_fixture(google_ip):
+def lab_fixture(google_ip, sysctls=()):
     """A module-scoped lab fixture with www.google.com at `google_ip`."""
 
     @pytest.fixture(scope="module")
     def fixture(tmp_path_factory):
-        ns, procs = make_lab(tmp_path_factory, "lab", google_ip)
+        ns, procs = make_lab(tmp_path_factory, "lab", google_ip, sysctls)
         yield ns
         for p in procs:
             p.stop()
@@ -80,6 +88,8 @@ def lab_fixture(google_ip):
 
 lab = lab_fixture("127.0.0.1")  # www.google.com and time.nist.gov over IPv4
 lab6 = lab_fixture("::1")  # the same names, IPv6 only
+# A system where IPv6 sockets are IPv6-only unless a program says otherwise.
+lab_v6only = lab_fixture("127.0.0.1", sysctls=["net.ipv6.bindv6only=1"])
 
 
 @pytest.fixture(scope="module")
@@ -91,6 +101,30 @@ def web(tmp_path_factory):
 
 def lines(data):
     return data.decode().splitlines()
+
+
+@contextlib.contextmanager
+def refused_port(host="127.0.0.1"):
+    """A TCP port that refuses connections for as long as the block runs: a
+    socket holds it bound (so nobody else can take it) but never listens, so
+    the kernel answers every connection attempt with a reset."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as s:
+        s.bind((host, 0))
+        yield s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def unreachable_udp_port(host="127.0.0.1"):
+    """A UDP port where datagrams find no receiver, for as long as the block
+    runs: a socket holds it bound but connected to another peer (port 9 of
+    the same host), so the kernel delivers it nothing from anyone else and
+    answers with an ICMP port unreachable."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_DGRAM) as s:
+        s.bind((host, 0))
+        s.connect((host, 9))
+        yield s.getsockname()[1]
 
 
 def port_range():
@@ -123,7 +157,8 @@ def test_connect_no_arguments_reaches_www_google_com(request, name, labname, ser
         assert len(out) == len(want)
         return
     assert len(out) == len(want) + 2
-    ours = re.fullmatch(r"Connected from \('(.*)', (\d+)(, 0, 0)?\)", out[-2])
+    tail = ", 0, 0" if server == "::1" else ""  # IPv6: flow info and scope id
+    ours = re.fullmatch(r"Connected from \('(.*)', (\d+)%s\)" % tail, out[-2])
     assert ours, out[-2]
     assert ours.group(1) == server
     assert int(ours.group(2)) in port_range()  # an ephemeral port: no bind()
@@ -157,11 +192,59 @@ def test_connect_with_host_and_port(web, name, host):
 
 
 def test_connect_refused_is_one_line_and_exit_1():
-    port = free_port()
-    r = run([prog("ch02/connect"), "127.0.0.1", port])
+    with refused_port() as port:
+        r = run([prog("ch02/connect"), "127.0.0.1", port])
     assert r.returncode == 1
     assert r.stdout == b"Creating socket... done.\nConnecting to remote host... "
     assert r.stderr == b"connect: connect: [Errno 111] Connection refused\n"
+
+
+V6ONLY_RUNS = {
+    "connect": ([], CONNECT_LINES["connect"]),
+    "connect2": ([], [line.format(port=80) for line in CONNECT_LINES["connect2"]]),
+    "connect3": ([], None),
+    "socketerrors": (["www.google.com", "80", "/index.html"], None),
+    "shutdown": (["--sleep", "0", "www.google.com", "80", "/index.html"], None),
+    "shutdownfile": (["--sleep", "0", "www.google.com", "80", "/index.html"], None),
+}
+
+
+@pytest.mark.parametrize("name", sorted(V6ONLY_RUNS))
+def test_ipv4_host_with_bindv6only(lab_v6only, name):
+    """With net.ipv6.bindv6only=1 a new IPv6 socket is IPv6-only, and an
+    IPv4 host (www.google.com is 127.0.0.1 here) would be unreachable
+    through it: each client turns IPV6_V6ONLY off itself."""
+    args, want = V6ONLY_RUNS[name]
+    r = lab_v6only.run([prog(f"ch02/{name}"), *args])
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == b""
+    if want is not None:
+        assert lines(r.stdout) == want
+    elif name == "connect3":
+        assert lines(r.stdout)[-1] == "Connected to ('127.0.0.1', 80)"
+    else:
+        assert r.stdout.startswith(b"sleeping...\nContinuing.\n" if "shutdown" in name else b"")
+        assert r.stdout.endswith(b"\r\n\r\n" + INDEX)
+
+
+def test_connect_tries_the_first_address_only(lab):
+    """localhost is ::1 and 127.0.0.1 in the lab; getaddrinfo() puts ::1
+    first, and like Python's connect() the clients try that one only. A
+    server on 127.0.0.1 alone is reached by its address, not by the name
+    (the README's IPv6 section says so)."""
+    listener = ("import socket, time\n"
+                "s = socket.socket()\n"
+                "s.bind(('127.0.0.1', 8001))\n"
+                "s.listen()\n"
+                "print('listening', flush=True)\n"
+                "time.sleep(60)\n")
+    with lab.spawn([PY, "-c", listener]) as server:
+        server.wait_for("listening")
+        by_address = lab.run([prog("ch02/connect"), "127.0.0.1", "8001"])
+        by_name = lab.run([prog("ch02/connect"), "localhost", "8001"])
+    assert by_address.returncode == 0, by_address.stderr
+    assert by_name.returncode == 1
+    assert by_name.stderr == b"connect: connect: [Errno 111] Connection refused\n"
 
 
 # ------------------------------------------------------------- socketerrors
@@ -206,8 +289,8 @@ def test_socketerrors_port_by_service_name(lab):
     assert body == INDEX
 
 
-def error_run(command, ns=None):
-    r = ns.run(command) if ns else run(command)
+def error_run(command, ns=None, **kwargs):
+    r = ns.run(command, **kwargs) if ns else run(command, **kwargs)
     assert r.returncode == 1, (r.stdout, r.stderr)
     return r
 
@@ -231,8 +314,8 @@ def test_unknown_host(lab, name):
 @pytest.mark.parametrize("name", ["socketerrors", "shutdown", "shutdownfile"])
 @pytest.mark.parametrize("host", ["127.0.0.1", "::1"])
 def test_refused_port(name, host):
-    port = free_port(socket.AF_INET6 if ":" in host else socket.AF_INET)
-    r = error_run([prog(f"ch02/{name}"), host, port, "/"])
+    with refused_port(host) as port:
+        r = error_run([prog(f"ch02/{name}"), host, port, "/"])
     assert r.stdout == b""
     assert r.stderr == b"Connection error: [Errno 111] Connection refused\n"
 
@@ -254,6 +337,40 @@ def test_socketerrors_server_resets_while_reply_is_read():
     assert r.stdout == b"HTTP/1.0 200 OK\r\n\r\npartial"
     assert r.stderr == b"Error receiving data: [Errno 104] Connection reset by peer\n"
     assert server.errors == []
+
+
+@pytest.mark.parametrize("name", ["socketerrors", "shutdown", "shutdownfile"])
+def test_strange_error_creating_socket(name):
+    """socket() fails as when the process is out of file descriptors
+    (EMFILE): a seccomp filter makes the kernel fail the call."""
+    r = error_run([prog(f"ch02/{name}"), "127.0.0.1", "80", "/"],
+                  preexec_fn=socket_fails_with(errno.EMFILE))
+    assert r.stdout == b""
+    assert r.stderr == b"Strange error creating socket: [Errno 24] Too many open files\n"
+
+
+def endless_reply(conn):
+    """Reads the request, then sends until the client goes away."""
+    read_request(conn)
+    try:
+        while True:
+            conn.sendall(b"x" * 65536)
+    except OSError:
+        pass  # the client closed: what this server waits for
+
+
+@pytest.mark.parametrize("name", ["socketerrors", "shutdown", "shutdownfile"])
+def test_output_closed_is_an_error(name):
+    """`socketerrors ... | head -c5`: once stdout's reader has gone, writing
+    fails (EPIPE) and the program stops with one line instead of reading
+    the server's endless reply forever."""
+    sleep = [] if name == "socketerrors" else ["--sleep", "0"]
+    with ThreadServer(endless_reply) as server:
+        with Proc([prog(f"ch02/{name}"), *sleep, "127.0.0.1", server.port, "/"]) as p:
+            p.wait_for(b"xxxxx")
+            p.p.stdout.close()  # as head does after 5 bytes
+            assert p.finish() == 1
+    assert p.err == b"Error writing output: [Errno 32] Broken pipe\n"
 
 
 # ------------------------------------------------------ shutdown, shutdownfile
@@ -290,11 +407,11 @@ def test_shutdown_sends_fin_server_sees_end_of_file():
     assert r.stdout == b"sleeping...\nContinuing.\ngot %d bytes\n" % len(request)
 
 
-def break_during_sleep(name, handler):
+def break_during_sleep(name, handler, path="/"):
     """Runs `name` against a server that breaks the connection at once (with
     `handler`), making sure the break happened before the program woke."""
     with ThreadServer(handler) as server:
-        with Proc([prog(f"ch02/{name}"), "--sleep", "2", "127.0.0.1", server.port, "/"]) as p:
+        with Proc([prog(f"ch02/{name}"), "--sleep", "2", "127.0.0.1", server.port, path]) as p:
             p.wait_for("sleeping...\n")
             server.wait_served()
             p.read_for(0)
@@ -319,12 +436,23 @@ def test_server_resets_during_the_sleep(name):
     assert p.err == RESET_LINE[name]
 
 
+def test_shutdownfile_long_request_fails_at_write():
+    """A request of 32 KiB or more does not fit the file object's buffer:
+    write() sends it itself, so write() is the call that meets the reset,
+    and its line is the book's plain `Error sending data`."""
+    p = break_during_sleep("shutdownfile", reset, path="/" + "a" * 40000)
+    assert p.out == b"sleeping...\nContinuing.\n"
+    assert p.err == b"Error sending data: [Errno 104] Connection reset by peer\n"
+
+
 @pytest.mark.parametrize("name", ["shutdown", "shutdownfile"])
 def test_server_closes_during_the_sleep(name):
     """The book's case: the server goes away (an ordinary close, FIN) while
     the client sleeps. send() still succeeds: the kernel takes the request;
     the server's kernel answers it with a reset, which on loopback arrives
-    before send() returns, so shutdown() finds the connection gone."""
+    before send() returns, so shutdown() finds the connection gone. The
+    [Errno 107] expected here depends on that loopback timing: over a real
+    network the reset takes a round trip, and shutdown() usually succeeds."""
     p = break_during_sleep(name, lambda conn: conn.close())
     assert p.out == b"sleeping...\nContinuing.\n"
     assert p.err == (b"Error sending data (detected by shutdown):"
@@ -378,8 +506,8 @@ def test_udp_against_udpechoserver():
 def test_udp_no_server_gives_connection_refused(host):
     """Nothing listens: the ICMP port unreachable comes back to the
     connected socket as ECONNREFUSED at recv()."""
-    port = free_port(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_DGRAM)
-    r = run([prog("ch02/udp"), host, port], input=b"anyone there?\n")
+    with unreachable_udp_port(host) as port:
+        r = run([prog("ch02/udp"), host, port], input=b"anyone there?\n")
     assert r.returncode == 1
     assert r.stdout == UDP_PROMPT
     assert r.stderr == b"Error receiving data: [Errno 111] Connection refused\n"
@@ -394,6 +522,44 @@ def test_udp_prints_every_datagram_until_ctrl_c():
     with ThreadServer(three_replies, kind=socket.SOCK_DGRAM) as server:
         p = udp_session("127.0.0.1", server.port, b"x\n", replies=3)
     assert p.out == UDP_PROMPT + b"Received: x #0\nReceived: x #1\nReceived: x #2\n"
+
+
+def test_udp_connected_socket_drops_datagrams_from_others():
+    """The server answers from a second socket first (another port), then
+    from the one the client connected to: only the second reply is printed,
+    because the kernel drops datagrams a connected socket did not ask for."""
+    def intruder_first(sock, data, addr):
+        family = socket.AF_INET6 if ":" in addr[0] else socket.AF_INET
+        with socket.socket(family, socket.SOCK_DGRAM) as other:
+            other.sendto(b"intruder", addr)
+        sock.sendto(b"echo: " + data, addr)
+
+    with ThreadServer(intruder_first, kind=socket.SOCK_DGRAM) as server:
+        p = udp_session("127.0.0.1", server.port, b"x\n")
+    assert p.out == UDP_PROMPT + b"Received: echo: x\n"
+    assert server.errors == []
+
+
+def echo(sock, data, addr):
+    sock.sendto(data, addr)
+
+
+def test_udp_empty_datagram_is_printed():
+    """An empty line is sent as an empty datagram; its echo is printed as
+    `Received: ` (the book's loop would stop there)."""
+    with ThreadServer(echo, kind=socket.SOCK_DGRAM) as server:
+        p = udp_session("127.0.0.1", server.port, b"   \n")
+    assert p.out == UDP_PROMPT + b"Received: \n"
+    assert server.peers  # the empty datagram did reach the server
+
+
+def test_udp_long_datagram_is_cut_to_2048_bytes():
+    def long_reply(sock, data, addr):
+        sock.sendto(b"a" * 3000, addr)
+
+    with ThreadServer(long_reply, kind=socket.SOCK_DGRAM) as server:
+        p = udp_session("127.0.0.1", server.port, b"x\n")
+    assert p.out == UDP_PROMPT + b"Received: " + b"a" * 2048 + b"\n"
 
 
 # ----------------------------------------------------------------- udptime
@@ -437,7 +603,10 @@ def test_udptime_no_arguments_asks_time_nist_gov(request, labname, tz):
     r = ns.run(["env", f"TZ={tz}", prog("ch02/udptime")])
     after = time.time()
     assert r.returncode == 0, r.stderr
-    assert lines(r.stdout)[1] in expected_times(before, after, tz)
+    out = lines(r.stdout)
+    assert out[0] == "Looking for replies; press Ctrl-C to stop."
+    assert len(out) == 2
+    assert out[1] in expected_times(before, after, tz)
 
 
 def test_udptime_prints_like_ctime():
@@ -470,12 +639,30 @@ def test_udptime_wrong_sized_reply(reply):
     assert server.errors == []
 
 
+def test_udptime_ignores_datagrams_from_others():
+    """A datagram from another port comes first; udptime does not take it
+    for the server's answer, and prints the time the server sends."""
+    secs = 1000000000 + 2208988800
+
+    def junk_first(sock, data, addr):
+        with socket.socket(socket.AF_INET6, socket.SOCK_DGRAM) as other:
+            other.sendto(b"junk!", addr)
+        sock.sendto(secs.to_bytes(4, "big"), addr)
+
+    with ThreadServer(junk_first, host="::1", kind=socket.SOCK_DGRAM) as server:
+        r = run([prog("ch02/udptime"), "::1", server.port], env={**os.environ, "TZ": "UTC0"})
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == b"Looking for replies; press Ctrl-C to stop.\nSun Sep  9 01:46:40 2001\n"
+    assert server.errors == []
+
+
 def test_udptime_no_server_waits_until_ctrl_c():
     """An unconnected UDP socket hears nothing of the ICMP error: the
     program waits, as the book says, until Ctrl-C."""
-    port = free_port(kind=socket.SOCK_DGRAM)
-    with Proc([prog("ch02/udptime"), "127.0.0.1", port]) as p:
+    with unreachable_udp_port() as port, Proc([prog("ch02/udptime"), "127.0.0.1", port]) as p:
         p.wait_for("press Ctrl-C to stop.\n")
+        p.read_for(0.3)
+        assert p.p.poll() is None, "udptime should still be waiting for a reply"
         p.signal(signal.SIGINT)
         assert p.finish() == 1
     assert p.err == b"No reply.\n"
@@ -507,3 +694,28 @@ def test_usage_errors(name):
     help_run = run([prog(f"ch02/{name}"), "--help"])
     assert help_run.returncode == 0
     assert lines(help_run.stdout)[0] == f"usage: {name} {synopsis}"
+
+
+BAD_PORT = {
+    "connect": ["127.0.0.1", "nosuch"],
+    "connect2": ["127.0.0.1", "nosuch"],
+    "connect3": ["127.0.0.1", "nosuch"],
+    "udp": ["127.0.0.1", "nosuch"],
+    "udptime": ["127.0.0.1", "nosuch"],
+}
+
+
+@pytest.mark.parametrize("name", sorted(BAD_PORT))
+def test_bad_port_is_a_usage_error(name):
+    """These programs have no error handling of the book's own: a PORT that
+    is neither a number nor a service is a usage error naming it, before
+    anything is printed. (socketerrors, shutdown and shutdownfile print the
+    book's `Couldn't find your port: ...` instead: test_unknown_port_name.)"""
+    r = run([prog(f"ch02/{name}"), *BAD_PORT[name]])
+    assert r.returncode == 2
+    assert r.stdout == b""
+    assert lines(r.stderr) == [f"usage: {name} {USAGE[name][1]}",
+                               f"{name}: error: bad PORT 'nosuch': service/proto not found"]
+    r = run([prog(f"ch02/{name}"), "127.0.0.1", "65536"])
+    assert r.returncode == 2
+    assert lines(r.stderr)[1] == f"{name}: error: bad PORT '65536': port number out of range: 65536"
