@@ -9,8 +9,9 @@
 // of the name (ANY), and print the first non-empty answer as dns-basic does.
 //
 // The book's functions hierquery(), findnameservers(),
-// getrecordsfromnameserver() and nslookup() are in lib/dnsclient.cpp, because
-// dnsquery uses them too (the book's DNSquery.py imports DNSany.py).
+// getrecordsfromnameserver() and nslookup() are in lib/dnsany.cpp, under
+// those names, because dnsquery uses them too (the book's DNSquery.py
+// imports DNSany.py).
 // Differences from the book: as in dns-basic (RFC 8482 fallback, "Not
 // found." exits 1, bounded timeouts); a server that fails is named on
 // stderr and the next one is asked; no name servers at all ends the program
@@ -21,6 +22,7 @@
 // Partner: any DNS server; `./workbook tour ch04` runs a private DNS lab.
 // Try:     ./build/ch04/dnsany www.example.test   (inside the lab)
 
+#include "dnsany.hpp"
 #include "dnsclient.hpp"
 #include "program.hpp"
 
@@ -32,6 +34,7 @@ int main(int argc, char* argv[]) {
         ch04::require_valid_name(query);
         ch04::Resolver resolver = ch04::make_resolver(args);
 
+        // The book's main program: nslookup(sys.argv[1], DNS.Type.ANY).
         std::vector<ch04::Record> answers = ch04::nslookup(resolver.get(), query, "ANY");
         return ch04::print_answers(answers);  // "%-5s %s" lines, or "Not found."
     });

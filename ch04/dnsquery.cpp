@@ -2,8 +2,9 @@
 // Book: chapter 4, section "Using PyDNS for Advanced Lookups" (DNSquery.py)
 //
 // Start with every record of a name (ANY), asked of its authoritative
-// servers as dnsany does, and print each answer with a description. Some
-// answers name other hosts worth a look: a mail server (MX) or a name
+// servers as dnsany does (the book imports DNSany.py's nslookup(): here
+// lib/dnsany.hpp), and print each answer with a description. Some answers
+// name other hosts worth a look: a mail server (MX) or a name
 // server (NS) gets an A lookup, an alias target (CNAME) or a reverse-lookup
 // result (PTR) gets an ANY lookup. A queue holds the lookups still to do,
 // and no name is looked up twice. An IPv4 address is turned into its
@@ -26,6 +27,7 @@
 #include <string>
 #include <utility>
 
+#include "dnsany.hpp"
 #include "dnsclient.hpp"
 #include "dnsformat.hpp"
 #include "program.hpp"
@@ -66,8 +68,7 @@ int main(int argc, char* argv[]) {
             try {
                 answers = ch04::nslookup(resolver.get(), query, qtype, false);
             } catch (const ch04::DnsError& e) {
-                std::cout << std::flush;
-                std::cerr << wb::program_name() << ": " << query << ": " << e.what() << '\n';
+                ch04::warn(query + ": " + e.what());
             }
             if (answers.empty()) std::cout << "Not found.\n";
             if (status < 0) status = answers.empty() ? 1 : 0;

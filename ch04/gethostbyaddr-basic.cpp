@@ -4,8 +4,14 @@
 // gethostbyaddr() asks the resolver which name belongs to an address: in
 // DNS, a PTR query for 10.2.0.192.in-addr.arpa (IPv4) or for the nibbles of
 // an IPv6 address under ip6.arpa; /etc/hosts is read first. It answers with
-// the primary name, aliases and addresses (host_by_addr() in
-// lib/hostlookup.cpp makes the gethostbyaddr_r() call).
+// the primary name, aliases and addresses in a struct hostent.
+//
+// gethostbyaddr() is what the book's Python calls; POSIX marks it
+// obsolescent. Its modern replacement is getnameinfo(sa, salen, host,
+// hostlen, NULL, 0, NI_NAMEREQD), which takes a sockaddr (IPv4 or IPv6
+// alike) and gives the name only, without the address list printed here.
+// The other programs use the thread-safe gethostbyaddr_r() (host_by_addr()
+// in lib/hostlookup.cpp).
 //
 // An address without a reverse record prints the book's line
 // "Couldn't look up name: [Errno 1] Unknown host" (Python's herror text).
@@ -16,6 +22,9 @@
 // Usage:   gethostbyaddr-basic IP
 // Partner: the system's resolver; `./workbook tour ch04` runs a private DNS lab.
 // Try:     ./build/ch04/gethostbyaddr-basic 127.0.0.1
+#include <arpa/inet.h>
+#include <netdb.h>
+
 #include <iostream>
 
 #include "errors.hpp"
@@ -26,19 +35,28 @@ const wb::Spec spec{.synopsis = "IP", .min_args = 1, .max_args = 1};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
+        // The address in binary (inet_pton(); a host name is looked up first,
+        // as Python does).
+        ch04::BinaryAddress addr;
         try {
-            ch04::HostEntry result = ch04::host_by_addr(args[0]);
-            std::cout << "Primary hostname:\n";
-            std::cout << "  " << result.name << '\n';
-            // Display the list of available addresses that is also returned
-            std::cout << "\nAddresses:\n";
-            for (const std::string& item : result.addresses) std::cout << "  " << item << '\n';
-            return 0;
-        } catch (const ch04::HostError& e) {
-            std::cout << "Couldn't look up name: " << e.what() << '\n';
+            addr = ch04::binary_address(args[0]);
         } catch (const wb::ResolverError& e) {
             std::cout << "Couldn't look up name: " << e.what() << '\n';
+            return 1;
         }
-        return 1;
+
+        // result = socket.gethostbyaddr(sys.argv[1])
+        const hostent* result = gethostbyaddr(addr.bytes, addr.length, addr.family);
+        if (result == nullptr) {
+            // h_errno says why: Python's herror, "[Errno 1] Unknown host".
+            std::cout << "Couldn't look up name: " << ch04::HostError(h_errno != 0 ? h_errno : HOST_NOT_FOUND).what() << '\n';
+            return 1;
+        }
+        std::cout << "Primary hostname:\n";
+        std::cout << "  " << result->h_name << '\n';
+        // Display the list of available addresses that is also returned
+        std::cout << "\nAddresses:\n";
+        for (const std::string& item : ch04::address_list(*result)) std::cout << "  " << item << '\n';
+        return 0;
     });
 }

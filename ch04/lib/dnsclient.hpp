@@ -11,9 +11,9 @@
 //                                    first, TCP when the answer is truncated
 //   answerobj.answers                ldns_pkt_answer(): the answer section
 //
-// And the book's DNSany.py functions, which DNSquery.py imports and so
-// dnsany.cpp and dnsquery.cpp share: hierquery(), findnameservers(),
-// getrecordsfromnameserver(), nslookup().
+// dns-basic.cpp makes these calls itself, as the first program to use them;
+// request() below wraps them for dnsany and dnsquery. The book's DNSany.py
+// functions, which DNSquery.py imports, are in dnsany.hpp.
 //
 // Every program takes the same options (dns_spec()): --server names a
 // server (an address or a host name) instead of resolv.conf's; --port its
@@ -57,34 +57,52 @@ using Resolver = std::unique_ptr<ldns_resolver, ResolverFree>;
 // The resolver the options ask for: --server's, or resolv.conf's servers.
 Resolver make_resolver(const wb::Args& args);
 
+// The pieces of make_resolver(), for dns-basic, which reads resolv.conf
+// itself: --server's resolver, and the limits every resolver here gets:
+// --port, --timeout, one try per server, TCP when an answer is truncated.
+Resolver server_resolver(const wb::Args& args);
+void set_limits(ldns_resolver* res, const wb::Args& args);
+
 // A resolver that asks the given addresses, with `like`'s port and timeout.
 Resolver resolver_for(const std::vector<std::string>& addresses, const ldns_resolver* like);
 
+template <typename T, void (*Free)(T*)>
+struct Freer {
+    void operator()(T* p) const { Free(p); }
+};
+using Rdf = std::unique_ptr<ldns_rdf, Freer<ldns_rdf, ldns_rdf_deep_free>>;
+using Pkt = std::unique_ptr<ldns_pkt, Freer<ldns_pkt, ldns_pkt_free>>;
+
+// The checks after ldns_resolver_send_pkt(): it succeeded (a timeout is
+// named as one), the reply carries the query's ID, is marked as a reply,
+// and its code is NOERROR or NXDOMAIN. Else DnsError("WHAT: reason").
+void check_reply(const ldns_resolver* res, ldns_status status, const ldns_pkt* query,
+                 const ldns_pkt* reply, const std::string& what);
+
+// The records of a reply's answer section (ldns_pkt_answer()).
+std::vector<Record> answer_records(const ldns_pkt* reply);
+
 // The book's reqobj.req(name, qtype).answers. NXDOMAIN and an empty answer
 // give an empty list; other error codes (SERVFAIL, REFUSED, ...) throw.
-// For ANY, a minimal answer (RFC 8482) makes it say so on stdout in one
-// line and ask for each of fallback_types in turn.
+// For ANY, a minimal answer (RFC 8482) is replaced by ask_type_by_type().
 std::vector<Record> request(ldns_resolver* res, const std::string& name, const std::string& type);
+
+// After a minimal ANY answer (minimal_any()): says so on stdout in one line
+// and asks for each of fallback_types in turn. A type whose query fails is
+// named on stderr and the others still count; records of `any_answer` of
+// other types (a lone SRV, say) are kept, after the others.
+std::vector<Record> ask_type_by_type(ldns_resolver* res, const std::string& name,
+                                     const std::vector<Record>& any_answer);
+
+// Every data field of the records of one type, as the book's
+// [x['data'] for x in answers if x['typename'] == type].
+std::vector<std::string> data_of(const std::vector<Record>& records, const std::string& type);
 
 // The addresses of a host name (A and AAAA records), asked of `res`.
 std::vector<std::string> addresses_of(ldns_resolver* res, const std::string& host);
 
-// DNSany.py: answers of `type` for `name`, else for its parent, and so on;
-// empty when even the last label has none. Failed queries are reported on
-// stderr and count as empty, as in the book.
-std::vector<std::string> hierquery(ldns_resolver* res, const std::string& name, const std::string& type);
-std::vector<std::string> findnameservers(ldns_resolver* res, const std::string& hostname);
-
-// Asks each name server in turn; returns the first non-empty answer.
-std::vector<Record> getrecordsfromnameserver(ldns_resolver* res, const std::string& name,
-                                             const std::string& type,
-                                             const std::vector<std::string>& nslist);
-
-// findnameservers + getrecordsfromnameserver; `verbose` prints the
-// "Using nameservers:" line. Throws DnsError("Could not find nameserver to
-// use.") when there are none.
-std::vector<Record> nslookup(ldns_resolver* res, const std::string& name, const std::string& type,
-                             bool verbose = true);
+// "PROG: TEXT" on stderr, after what stdout holds so far.
+void warn(const std::string& text);
 
 // dns-basic's and dnsany's output: each answer as "%-5s %s", or "Not
 // found." for none. Returns the exit status: 0, or 1 for "Not found.".

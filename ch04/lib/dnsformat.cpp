@@ -128,11 +128,17 @@ std::string check_name(const std::string& name) {
     }
 }
 
+bool is_fallback_type(const std::string& type) {
+    return std::find(fallback_types.begin(), fallback_types.end(), type) != fallback_types.end();
+}
+
+bool is_rfc8482_hinfo(const Record& r) {
+    return r.type == "HINFO" && !r.fields.empty() && r.fields[0] == "\"RFC8482\"";
+}
+
 bool minimal_any(const std::vector<Record>& answers) {
     if (answers.empty()) return true;
-    if (answers.size() == 1 && answers[0].type == "HINFO" && !answers[0].fields.empty() &&
-        answers[0].fields[0] == "\"RFC8482\"")
-        return true;
+    if (answers.size() == 1 && is_rfc8482_hinfo(answers[0])) return true;
     bool one_type = std::all_of(answers.begin(), answers.end(),
                                 [&](const Record& r) { return r.type == answers[0].type; });
     return one_type && answers[0].type != "CNAME";

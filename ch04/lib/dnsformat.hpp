@@ -76,6 +76,10 @@ std::string check_name(const std::string& name);
 // in fallback_types one by one instead.
 bool minimal_any(const std::vector<Record>& answers);
 extern const std::vector<std::string> fallback_types;
+bool is_fallback_type(const std::string& type);
+
+// The HINFO "RFC8482" "" a server makes up instead of an ANY answer.
+bool is_rfc8482_hinfo(const Record& r);
 
 // Case-insensitive comparison of two names, final dots ignored.
 bool same_name(const std::string& a, const std::string& b);

@@ -34,22 +34,44 @@ AddrInfo lookup(const std::string& host) {
 HostError::HostError(int code)
     : std::runtime_error("[Errno " + std::to_string(code) + "] " + hstrerror(code)), code_(code) {}
 
-HostEntry host_by_addr(const std::string& ip) {
-    // Python first turns the text into an address (a name is resolved).
-    AddrInfo found = lookup(ip);
-    const void* addr = nullptr;
-    socklen_t len = 0;
-    sockaddr_in in4;
-    sockaddr_in6 in6;
-    if (found->ai_family == AF_INET) {
-        std::memcpy(&in4, found->ai_addr, sizeof in4);
-        addr = &in4.sin_addr;
-        len = sizeof in4.sin_addr;
-    } else {
-        std::memcpy(&in6, found->ai_addr, sizeof in6);
-        addr = &in6.sin6_addr;
-        len = sizeof in6.sin6_addr;
+BinaryAddress binary_address(const std::string& ip) {
+    BinaryAddress a;
+    for (int family : {AF_INET, AF_INET6}) {
+        if (inet_pton(family, ip.c_str(), a.bytes) == 1) {
+            a.family = family;
+            a.length = family == AF_INET ? sizeof(in_addr) : sizeof(in6_addr);
+            return a;
+        }
     }
+    // Not an address: Python looks the name up, and so do we.
+    AddrInfo found = lookup(ip);
+    a.family = found->ai_family;
+    if (a.family == AF_INET) {
+        sockaddr_in in4;
+        std::memcpy(&in4, found->ai_addr, sizeof in4);
+        std::memcpy(a.bytes, &in4.sin_addr, sizeof in4.sin_addr);
+        a.length = sizeof in4.sin_addr;
+    } else {
+        sockaddr_in6 in6;
+        std::memcpy(&in6, found->ai_addr, sizeof in6);
+        std::memcpy(a.bytes, &in6.sin6_addr, sizeof in6.sin6_addr);
+        a.length = sizeof in6.sin6_addr;
+    }
+    return a;
+}
+
+std::vector<std::string> address_list(const hostent& entry) {
+    std::vector<std::string> addresses;
+    for (char** a = entry.h_addr_list; *a != nullptr; ++a) {
+        char text[INET6_ADDRSTRLEN] = "";
+        inet_ntop(entry.h_addrtype, *a, text, sizeof text);
+        addresses.push_back(text);
+    }
+    return addresses;
+}
+
+HostEntry host_by_addr(const std::string& ip) {
+    BinaryAddress addr = binary_address(ip);
 
     // gethostbyaddr_r() fills `entry` using `buffer` for the strings; a
     // buffer too small gives ERANGE, and we try again with a bigger one.
@@ -57,7 +79,7 @@ HostEntry host_by_addr(const std::string& ip) {
     hostent* result = nullptr;
     int herr = 0;
     std::vector<char> buffer(1024);
-    while (gethostbyaddr_r(addr, len, found->ai_family, &entry, buffer.data(), buffer.size(),
+    while (gethostbyaddr_r(addr.bytes, addr.length, addr.family, &entry, buffer.data(), buffer.size(),
                            &result, &herr) == ERANGE &&
            buffer.size() < (1u << 20))
         buffer.resize(buffer.size() * 2);
@@ -65,11 +87,7 @@ HostEntry host_by_addr(const std::string& ip) {
 
     HostEntry host{.name = entry.h_name};
     for (char** alias = entry.h_aliases; *alias != nullptr; ++alias) host.aliases.push_back(*alias);
-    for (char** a = entry.h_addr_list; *a != nullptr; ++a) {
-        char text[INET6_ADDRSTRLEN] = "";
-        inet_ntop(entry.h_addrtype, *a, text, sizeof text);
-        host.addresses.push_back(text);
-    }
+    host.addresses = address_list(entry);
     return host;
 }
 

@@ -15,6 +15,9 @@
 // service not known".
 #pragma once
 
+#include <netdb.h>
+#include <sys/socket.h>
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -38,8 +41,22 @@ private:
     int code_;
 };
 
-// Python's socket.gethostbyaddr(): `ip` is an IPv4 or IPv6 address (a host
-// name is looked up first, as Python does).
+// What gethostbyaddr() takes: the address's bytes, their length, its family.
+struct BinaryAddress {
+    unsigned char bytes[16] = {};
+    socklen_t length = 0;
+    int family = 0;
+};
+
+// `ip` in binary: an IPv4 or IPv6 address, or a host name looked up first
+// with getaddrinfo() (its first address), as Python does. A failed lookup
+// throws wb::ResolverError.
+BinaryAddress binary_address(const std::string& ip);
+
+// The addresses of a hostent's h_addr_list, as text.
+std::vector<std::string> address_list(const hostent& entry);
+
+// Python's socket.gethostbyaddr(), with the thread-safe gethostbyaddr_r().
 HostEntry host_by_addr(const std::string& ip);
 
 // The book's getipaddrs(hostname): every address, once, as text.

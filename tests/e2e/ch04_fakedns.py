@@ -15,6 +15,12 @@ answers every query according to MODE:
     rfc8482    answers ANY the way Cloudflare does (RFC 8482 section 4.2),
                a lone HINFO "RFC8482" ""; answers A and TXT queries properly
                and other types with no records
+    srv        answers ANY with a lone SRV record (a type the RFC 8482
+               fallback does not ask for), A with 192.0.2.99, MX with REFUSED,
+               other types with no records
+    deadns     NS ns-dead.fake.test and ns-good.fake.test for every name; the
+               first at 127.0.0.2, where nothing listens, the second at
+               127.0.0.1 (this server); ANY: A 192.0.2.99 and TXT "alive"
     chain      a zone that never ends: NS ns.fake.test (at 127.0.0.1) for
                every name, and for ANY a CNAME to a new name: N.fake.test
                -> N+1.fake.test
@@ -28,7 +34,7 @@ import sys
 import threading
 
 TYPES = {"A": 1, "NS": 2, "CNAME": 5, "SOA": 6, "PTR": 12, "HINFO": 13, "MX": 15,
-         "TXT": 16, "AAAA": 28, "ANY": 255}
+         "TXT": 16, "AAAA": 28, "SRV": 33, "ANY": 255}
 TXT_STRINGS = [f"string number {i:02d}" for i in range(40)]
 
 
@@ -94,6 +100,26 @@ def answer(mode, query, tcp):
             return reply(query, [a])
         if qtype == TYPES["TXT"]:
             return reply(query, [rr(TYPES["TXT"], character_strings("modern", "server"))])
+        return reply(query, [])
+    if mode == "srv":
+        if qtype == TYPES["ANY"]:
+            return reply(query, [rr(TYPES["SRV"], struct.pack("!HHH", 0, 5, 5060)
+                                    + wire_name("sip.fake.test"))])
+        if qtype == TYPES["A"]:
+            return reply(query, [a])
+        if qtype == TYPES["MX"]:
+            return reply(query, [], flags=0x8585)  # REFUSED
+        return reply(query, [])
+    if mode == "deadns":
+        name = query_name(query)
+        if qtype == TYPES["NS"]:
+            return reply(query, [rr(TYPES["NS"], wire_name("ns-dead.fake.test")),
+                                 rr(TYPES["NS"], wire_name("ns-good.fake.test"))])
+        if qtype == TYPES["A"] and name.startswith("ns-"):
+            where = "127.0.0.2" if name == "ns-dead.fake.test" else "127.0.0.1"
+            return reply(query, [rr(TYPES["A"], socket.inet_aton(where))])
+        if qtype == TYPES["ANY"]:
+            return reply(query, [a, rr(TYPES["TXT"], character_strings("alive"))])
         return reply(query, [])
     if mode == "chain":
         name = query_name(query)

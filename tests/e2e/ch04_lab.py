@@ -220,9 +220,12 @@ class DnsLab:
         self.servers.append(self.ns.spawn(["nsd", "-d", "-c", d / "nsd.conf"]))
         self.servers.append(self.ns.spawn(["knotd", "-c", d / "knot.conf"]))
         self.servers.append(self.ns.spawn(["unbound", "-d", "-c", d / "unbound.conf"]))
-        for server, name in [(NS1, ZONE), (NS2, ZONE), (NS1, REV4), (NS2, REV6),
-                             (RESOLVER, ZONE), (RESOLVER, "classic.test")]:
-            self._await(server, name)
+        # Every server, every zone: the tests may ask any of them first.
+        for server in [NS1, NS2, "::1"]:
+            for zone in ZONES:
+                self._await(server, zone)
+        self._await(RESOLVER, ZONE)
+        self._await(RESOLVER, "classic.test")
 
     @staticmethod
     def _ok(result):

@@ -245,25 +245,36 @@ def printed_records(out_lines):
     return {f"{line[:5].strip()} {line[6:]}" for line in out_lines}
 
 
-AGREE_CASES = [(server, name) for server in [None, "127.0.0.2", "127.0.0.3", "::1"]
+# (server, name, does its ANY answer hold several RRsets?)
+AGREE_CASES = [(server, name, False) for server in ["127.0.0.2", "127.0.0.3", "::1"]
                for name in ["example.test", "www.example.test", "mail.example.test",
-                            "10.2.0.192.in-addr.arpa"]] + [(None, "classic.test")]
+                            "10.2.0.192.in-addr.arpa"]] + [
+    (None, "example.test", True), (None, "www.example.test", True),
+    (None, "mail.example.test", True),
+    (None, "10.2.0.192.in-addr.arpa", False),  # one PTR RRset
+    (None, "classic.test", False),             # unbound's own zone: an empty ANY answer
+]
 
 
-@pytest.mark.parametrize("server,name", AGREE_CASES)
-def test_dns_basic_agrees_with_dig(lab, server, name):
+@pytest.mark.parametrize("server,name,complete", AGREE_CASES)
+def test_dns_basic_agrees_with_dig(lab, server, name, complete):
     """nsd and knot answer ANY with one RRset, so the program asks type by
     type. unbound answers ANY from its cache, with whatever it has seen of
-    the name (the book's reason for dnsany): more than one RRset is printed
-    as it is, like dig shows it; fewer makes the program ask type by type."""
+    the name (the book's reason for dnsany). So that its answer does not
+    depend on what earlier tests asked, dig first asks it for every type:
+    then its ANY answer holds every RRset of the name, and more than one
+    RRset is printed as it is, like dig shows it."""
+    if server is None:
+        dig_records(lab, "127.0.0.1", name)  # fills unbound's cache
     any_answer = dig_records(lab, server or "127.0.0.1", name, rtype_any=True)
+    assert (len({record.split()[0] for record in any_answer}) > 1) == complete
     options = [] if server is None else ["--server", server]
     result = run_in(lab, "dns-basic", *options, name)
     assert result.returncode == 0, result.stderr
     out = lines(result)
-    if len({record.split()[0] for record in any_answer}) > 1:
-        assert server is None
+    if complete:
         assert printed_records(out) == any_answer
+        assert any_answer <= dig_records(lab, "127.0.0.2", name)
     else:
         assert out[0] == FALLBACK
         out = out[1:]
@@ -351,11 +362,28 @@ def test_dnsany_reverse_zone(lab):
                              "PTR   www.example.test"]
 
 
-def test_dnsany_asks_the_next_server_when_one_fails(lab):
-    """ns1 named by --server 127.0.0.2 is asked first; nsd's answer is used."""
+def test_dnsany_with_server_asks_it_for_the_name_servers(lab):
+    """--server 127.0.0.2 (nsd) answers the NS question and the name
+    servers' addresses, then ns1 (nsd again) answers, type by type."""
     result = run_in(lab, "dnsany", "--server", "127.0.0.2", "mail.example.test")
-    assert result.returncode == 0, result.stderr
-    assert printed_records(lines(result)[2:]) == {"A 192.0.2.25", "AAAA 2001:db8::25"}
+    assert (result.returncode, result.stderr) == (0, b"")
+    assert lines(result) == ["Using nameservers: ns1.example.test, ns2.example.test", FALLBACK,
+                             "A     192.0.2.25", "AAAA  2001:db8::25"]
+
+
+def test_dnsany_server_failure_on_the_way_up(lab):
+    """unbound answers SERVFAIL for broken.test (nsd claims it but has no
+    data). One level up, test. is a special-use name (RFC 6761) that unbound
+    serves itself, with the name server localhost: asked in turn, it answers
+    SERVFAIL again. Each failure is named, and nothing is found."""
+    assert "status: SERVFAIL" in lab.run(["dig", "@127.0.0.1", "broken.test", "NS"]).stdout.decode()
+    assert lab.dig("127.0.0.1", "test", "NS") == ["localhost."]
+    result = run_in(lab, "dnsany", "broken.test")
+    assert (result.returncode, lines(result)) == (1, ["Using nameservers: localhost", "Not found."])
+    assert result.stderr.decode().splitlines() == [
+        "dnsany: NS query for broken.test: the server answered SERVFAIL",
+        "dnsany: localhost: ANY query for broken.test: the server answered SERVFAIL",
+    ]
 
 
 def test_dnsany_not_found(lab):
@@ -492,14 +520,69 @@ def test_dns_basic_against_hostile_servers(fake_dns, mode, error):
 
 @pytest.mark.parametrize("name", ["dnsany", "dnsquery"])
 def test_silent_server_gives_up_in_bounded_time(fake_dns, name):
+    """Every query waits its own timeout: after the first one, ldns would
+    skip the server as unreachable unless the program says otherwise."""
     port = fake_dns("silent")
     result = run([prog(f"ch04/{name}"), "--server", "127.0.0.1", "--port", port,
                   "--timeout", "0.3", "www.example.test"], timeout=10)
     assert result.returncode == 1
+    timeout = "no answer within 0.3 s (Could not send or receive, because of network error)"
+    last = "Could not find nameserver to use." if name == "dnsany" else \
+        "www.example.test: Could not find nameserver to use."
+    assert result.stderr.decode().splitlines() == [
+        f"{name}: NS query for www.example.test: {timeout}",
+        f"{name}: NS query for example.test: {timeout}",
+        f"{name}: NS query for test: {timeout}",
+        f"{name}: {last}",
+    ]
+    if name == "dnsquery":
+        assert lines(result) == [DASHES, "Results for www.example.test (lookup type ANY)", "",
+                                 "Not found."]
+
+
+@pytest.mark.parametrize("name,mode,error", [
+    ("dnsany", "garbage", "Label length overflow"),
+    ("dnsquery", "loop", "Invalid compression pointer"),
+    ("dnsany", "wrongid", r"the answer has ID \d+, not the query's \d+"),
+])
+def test_dnsany_and_dnsquery_against_malformed_answers(fake_dns, name, mode, error):
+    """Every NS question up the name gets a bad answer: each is named."""
+    port = fake_dns(mode)
+    result = run([prog(f"ch04/{name}"), "--server", "127.0.0.1", "--port", port,
+                  "--timeout", "0.5", "www.example.test"], timeout=10)
+    assert result.returncode == 1
     err = result.stderr.decode().splitlines()
-    assert err[0] == (f"{name}: NS query for www.example.test: no answer within 0.3 s"
-                      " (Could not send or receive, because of network error)")
-    assert err[-1].endswith("Could not find nameserver to use.")
+    assert len(err) == 4, err
+    for line, asked in zip(err, ["www.example.test", "example.test", "test"]):
+        assert re.fullmatch(f"{name}: NS query for {re.escape(asked)}: ({error})", line), line
+    assert err[3].endswith("Could not find nameserver to use.")
+
+
+def test_dnsany_asks_the_next_server_when_one_fails(fake_dns):
+    """Two name servers: nothing answers at the first one's address
+    (127.0.0.2, same port), so it is named on stderr and the second asked."""
+    port = fake_dns("deadns")
+    result = run([prog("ch04/dnsany"), "--server", "127.0.0.1", "--port", port,
+                  "--timeout", "0.3", "www.fake.test"], timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert lines(result) == ["Using nameservers: ns-dead.fake.test, ns-good.fake.test",
+                             "A     192.0.2.99", 'TXT   "alive"']
+    assert result.stderr.decode() == (
+        "dnsany: ns-dead.fake.test: ANY query for www.fake.test: no answer within 0.3 s"
+        " (Could not send or receive, because of network error)\n")
+
+
+def test_lone_record_of_another_type_is_kept_and_a_failed_type_named(fake_dns):
+    """A lone SRV answer to ANY looks minimal (one RRset): the program asks
+    type by type, keeps the SRV, and names the one type that failed (MX
+    REFUSED) without losing the others."""
+    port = fake_dns("srv")
+    dig = run(["dig", "+short", "-p", port, "@127.0.0.1", "example.test", "ANY"])
+    assert dig.stdout.decode() == "0 5 5060 sip.fake.test.\n"
+    result = run([prog("ch04/dns-basic"), "--server", "127.0.0.1", "--port", port, "example.test"])
+    assert result.returncode == 0, result.stderr
+    assert lines(result) == [FALLBACK, "A     192.0.2.99", "SRV   0 5 5060 sip.fake.test"]
+    assert result.stderr.decode() == "dns-basic: MX query for example.test: the server answered REFUSED\n"
 
 
 def test_dnsquery_stops_following_an_endless_chain(fake_dns):
@@ -539,11 +622,14 @@ def test_rfc8482_hinfo_answer_falls_back(fake_dns):
 @pytest.mark.parametrize("args,message", [
     ([], "expected 1 argument, got 0"),
     (["--port", "70000", "x.test"], "bad --port '70000': port number out of range: 70000"),
+    (["--port", "0", "x.test"], "bad --port '0': a server's port cannot be 0"),
     (["--timeout", "0", "x.test"], "bad --timeout '0': expected a number from 0.1 to 3600"),
     (["--server"], "option --server needs a value"),
 ])
-def test_dns_usage_errors(name, args, message):
-    result = run([prog(f"ch04/{name}"), *args])
+def test_dns_usage_errors(lab, name, args, message):
+    """In the lab: were an option parsed after the first query, that query
+    could not leave the machine."""
+    result = run_in(lab, name, *args)
     assert result.returncode == 2
     assert result.stderr.decode().splitlines() == [
         f"usage: {name} [--server SERVER] [--port PORT] [--timeout SECS] "

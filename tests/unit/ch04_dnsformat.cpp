@@ -103,6 +103,15 @@ TEST(Ch04MinimalAny, Rfc8482Answers) {
     EXPECT_FALSE(ch04::minimal_any({a, aaaa}));
     EXPECT_FALSE(ch04::minimal_any({cname}));
     EXPECT_FALSE(ch04::minimal_any({other_hinfo, a}));
+    EXPECT_TRUE(ch04::is_rfc8482_hinfo(hinfo));
+    EXPECT_FALSE(ch04::is_rfc8482_hinfo(other_hinfo));
+}
+
+TEST(Ch04MinimalAny, FallbackTypes) {
+    EXPECT_TRUE(ch04::is_fallback_type("MX"));
+    EXPECT_TRUE(ch04::is_fallback_type("PTR"));
+    EXPECT_FALSE(ch04::is_fallback_type("SRV"));
+    EXPECT_FALSE(ch04::is_fallback_type("HINFO"));
 }
 
 TEST(Ch04Names, StripDotAndCompare) {
