@@ -80,6 +80,8 @@ tour_ch02() {
   section ch02/connect
   say "The book's invocation: no arguments, www.google.com port 80 (nginx in the lab)."
   show in_lab "$B/ch02/connect"
+  say "A PORT that is neither a number nor a service is a usage error:"
+  show "$B/ch02/connect" 127.0.0.1 nosuchport
 
   section ch02/connect2
   say "Port 80 found by name: getservbyname(\"http\", \"tcp\") reads /etc/services."
@@ -108,7 +110,8 @@ tour_ch02() {
   show in_lab "$B/ch02/shutdown" --sleep 1 127.0.0.1 8001 /
 
   section ch02/shutdownfile
-  say "The same through the buffered file object: flush() is where send() happens."
+  say "The same through the buffered file object: write() fills a buffer and flush()"
+  say "sends it; the server's reset answers that send, so shutdown() still reports it."
   show in_lab "$B/ch02/shutdownfile" --sleep 1 127.0.0.1 8001 /
 
   section ch02/udp
