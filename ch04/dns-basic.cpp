@@ -12,13 +12,13 @@
 // asks the name's authoritative servers instead.
 //
 // The book used PyDNS; we use ldns, and make its calls here, one for each
-// line of DNS-basic.py (the README maps one library to the other). Differences
-// from the book:
+// line of DNS-basic.py (the README maps one library to the other).
+// Differences from the book:
 // - servers today answer ANY minimally (RFC 8482): one RRset, a made-up
 //   HINFO, or nothing. Then the program says so in one line and asks for
 //   the common types one by one (ask_type_by_type() in lib/dnsclient.cpp),
-//   keeping records of any other type (SRV, ...) the ANY answer had. An answer of
-//   two RRsets or more is printed as it is, complete or not;
+//   keeping records of any other type (SRV, ...) the ANY answer had. An
+//   answer of two RRsets or more is printed as it is, complete or not;
 // - "Not found." (no such name, or no records) exits with status 1; a
 //   server error (SERVFAIL, REFUSED), a bad answer or no answer within the
 //   timeout is one line on stderr and exit status 1;
