@@ -227,6 +227,15 @@ def test_ipv4_host_with_bindv6only(lab_v6only, name):
         assert r.stdout.endswith(b"\r\n\r\n" + INDEX)
 
 
+def test_udp_ipv4_host_with_bindv6only(lab_v6only):
+    """The same for udp's datagram socket, against socat echoing on
+    127.0.0.1 in that lab."""
+    with lab_v6only.spawn(socat_echo_command(7, "127.0.0.1")):
+        ns_wait_port(lab_v6only, 7, kind="echo")
+        p = udp_session("127.0.0.1", "7", b"v4 from v6\n", spawn=lab_v6only.spawn)
+    assert p.out == UDP_PROMPT + b"Received: v4 from v6\n"
+
+
 def test_connect_tries_the_first_address_only(lab):
     """localhost is ::1 and 127.0.0.1 in the lab; getaddrinfo() puts ::1
     first, and like Python's connect() the clients try that one only. A
