@@ -71,6 +71,10 @@ def pygopherd(tmp_path_factory, gopher_root):
         "port": str(port), "interface": "127.0.0.1", "servername": "127.0.0.1",
         "root": str(gopher_root), "usechroot": "no", "logmethod": "none",
         "pidfile": str(work / "pid"), "detach": "no",
+        # No directory cache: wait_port()'s probe is itself a request for the
+        # root menu, and a forked pygopherd child writing .cache.pygopherd.dir
+        # races the next child reading it (EOFError: an empty reply).
+        "cachetime": "0",
     }
     lines = []
     for line in open("/etc/pygopherd/pygopherd.conf"):
