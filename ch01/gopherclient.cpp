@@ -17,7 +17,6 @@
 #include <sys/socket.h>
 
 #include <cerrno>
-#include <cstdio>
 #include <memory>
 #include <string>
 
@@ -71,7 +70,7 @@ int main(int argc, char* argv[]) {
         for (;;) {
             ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
             if (got == 0) break;
-            if (std::fwrite(buf, 1, static_cast<size_t>(got), stdout) != static_cast<size_t>(got))
+            if (!wb::write_stdout(buf, static_cast<size_t>(got)))
                 throw wb::SystemError("write", errno);  // stdout closed, disk full, ...
         }
         return 0;

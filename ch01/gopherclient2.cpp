@@ -15,7 +15,6 @@
 // Try:     ./build/ch01/gopherclient2 nonexistent.invalid /
 #include <sys/socket.h>
 
-#include <cstdio>
 #include <iostream>
 #include <string>
 
@@ -47,7 +46,7 @@ int main(int argc, char* argv[]) {
         for (;;) {
             ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
             if (got == 0) break;  // the server closed the connection: done
-            if (std::fwrite(buf, 1, static_cast<size_t>(got), stdout) != static_cast<size_t>(got))
+            if (!wb::write_stdout(buf, static_cast<size_t>(got)))
                 throw wb::SystemError("write", errno);
         }
         return 0;

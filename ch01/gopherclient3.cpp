@@ -11,7 +11,6 @@
 // Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
 // Try:     ./build/ch01/gopherclient3 quux.org /
 #include <cerrno>
-#include <cstdio>
 #include <string>
 
 #include "errors.hpp"
@@ -34,7 +33,7 @@ int main(int argc, char* argv[]) {
         fd.flush();
 
         for (std::string line = fd.readline(); !line.empty(); line = fd.readline())
-            if (std::fwrite(line.data(), 1, line.size(), stdout) != line.size())
+            if (!wb::write_stdout(line.data(), line.size()))
                 throw wb::SystemError("write", errno);
         return 0;
     });

@@ -31,7 +31,6 @@
 
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
 #include <cstring>
 #include <iostream>
 #include <memory>
@@ -99,22 +98,6 @@ inline Address lookup(const std::string& host, unsigned port, int type, int s = 
     std::memcpy(&addr.storage, found->ai_addr, found->ai_addrlen);
     addr.len = found->ai_addrlen;
     return addr;
-}
-
-// A PORT argument of connect, connect2, connect3, udp and udptime: a number
-// or a service name for `proto`; a bad one is a usage error naming it.
-inline unsigned port_arg(const std::string& text, const char* proto = "tcp") {
-    try {
-        return wb::parse_port(text, proto);
-    } catch (const std::invalid_argument& e) {
-        throw wb::UsageError("bad PORT '" + text + "': " + e.what());
-    }
-}
-
-// Copies data to stdout at once; false (errno set) when stdout fails, such
-// as a pipe whose reader has gone (EPIPE: run() ignores SIGPIPE).
-inline bool write_stdout(const char* data, std::size_t n) {
-    return std::fwrite(data, 1, n, stdout) == n && std::fflush(stdout) == 0;
 }
 
 // connect, connect2 and connect3 take the same optional arguments.
@@ -200,7 +183,7 @@ inline void send_request(int s, const std::string& filename) {
     }
 }
 
-// stdout failed (see write_stdout()): the reply has nowhere to go.
+// stdout failed (see wb::write_stdout()): the reply has nowhere to go.
 inline Failure output_failure() { return Failure("Error writing output", wb::SystemError("write", errno)); }
 
 // Step 5: copy the reply to stdout, 2048 bytes at a time, until the server
@@ -212,7 +195,7 @@ inline void copy_reply(int s) {
         if (got < 0 && errno == EINTR) continue;  // a signal, not an error
         if (got < 0) throw Failure("Error receiving data", wb::SystemError("recv", errno));
         if (got == 0) break;
-        if (!write_stdout(buf, static_cast<size_t>(got))) throw output_failure();
+        if (!wb::write_stdout(buf, static_cast<size_t>(got))) throw output_failure();
     }
 }
 

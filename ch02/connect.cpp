@@ -34,7 +34,7 @@
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, ch02::connect_spec, [](const wb::Args& args) {
         std::string host = args.size() > 0 ? args[0] : "www.google.com";
-        unsigned port = args.size() > 1 ? ch02::port_arg(args[1]) : 80;
+        unsigned port = args.size() > 1 ? wb::command_line_port("PORT", args[1]) : 80;
 
         // Python 2's `print "...",` leaves the line open: flush it now, so
         // the student sees what the program is waiting for.

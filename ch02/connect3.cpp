@@ -30,7 +30,7 @@ int main(int argc, char* argv[]) {
     return wb::run(argc, argv, ch02::connect_spec, [](const wb::Args& args) {
         std::string host = args.size() > 0 ? args[0] : "www.google.com";
         // The workbook's PORT, checked before anything is printed.
-        unsigned given_port = args.size() > 1 ? ch02::port_arg(args[1]) : 0;
+        unsigned given_port = args.size() > 1 ? wb::command_line_port("PORT", args[1]) : 0;
 
         std::cout << "Creating socket... " << std::flush;
         wb::Fd s(wb::check("socket", ch02::client_socket(SOCK_STREAM)));

@@ -71,7 +71,7 @@ int main(int argc, char* argv[]) {
                     throw ch02::Failure("Error receiving data", e);
                 }
                 if (buf.empty()) break;  // the server closed: the reply is complete
-                if (!ch02::write_stdout(buf.data(), buf.size())) throw ch02::output_failure();
+                if (!wb::write_stdout(buf.data(), buf.size())) throw ch02::output_failure();
             }
         } catch (const ch02::Failure& e) {
             std::cerr << e.what() << '\n';

@@ -114,7 +114,7 @@ int main(int argc, char* argv[]) {
             if (got < 0 && errno == EINTR) continue;  // a signal, not an error
             if (got < 0) return fail("Error receiving data", wb::errno_text(errno));
             if (got == 0) break;
-            if (!ch02::write_stdout(buf, static_cast<std::size_t>(got)))
+            if (!wb::write_stdout(buf, static_cast<std::size_t>(got)))
                 return fail("Error writing output", wb::errno_text(errno));
         }
         return 0;

@@ -44,7 +44,7 @@ int main(int argc, char* argv[]) {
         const std::string& host = args[0];
 
         wb::Fd s(wb::check("socket", ch02::client_socket(SOCK_DGRAM)));
-        unsigned port = ch02::port_arg(args[1], "udp");  // getservbyname(name, "udp")
+        unsigned port = wb::command_line_port("PORT", args[1], "udp");  // getservbyname(name, "udp")
 
         // No packet is sent: connect() only records the peer's address.
         ch02::Address addr = ch02::lookup(host, port, SOCK_DGRAM, s.get());

@@ -62,7 +62,7 @@ static bool same_address(const sockaddr_storage& from, const sockaddr_storage& s
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         std::string hostname = args.size() > 0 ? args[0] : "time.nist.gov";
-        unsigned port = args.size() > 1 ? ch02::port_arg(args[1], "udp") : 37;
+        unsigned port = args.size() > 1 ? wb::command_line_port("PORT", args[1], "udp") : 37;
 
         // The book's socket.gethostbyname(hostname): look up first, then make
         // a socket of the family found (AF_INET or AF_INET6).

@@ -47,16 +47,10 @@ inline wb::Fd open_server(const wb::Args& args, int type) {
     return s;
 }
 
-// The error's text, prefixed by the call that failed when it was a system
-// call ("recv: [Errno 104] Connection reset by peer").
-inline std::string describe(const std::exception& e) {
-    if (const auto* call = dynamic_cast<const wb::CallError*>(&e)) return call->call() + ": " + call->what();
-    return e.what();
-}
-
-// traceback.print_exc(): "PROG: CALL: TEXT" on stderr, then back to work.
+// traceback.print_exc(): "PROG: CALL: TEXT" on stderr (wb::describe() is
+// the text wb::run() prints for an error that ends a program), then back to work.
 inline void report(const std::exception& e) {
-    std::cerr << wb::program_name() << ": " << describe(e) << std::endl;
+    std::cerr << wb::program_name() << ": " << wb::describe(e) << std::endl;
 }
 
 // Python's clientsock.getpeername(), printed Python's way. It fails

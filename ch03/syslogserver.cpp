@@ -77,7 +77,7 @@ void serve(int clientsock) {
         syslog(LOG_INFO, "Connection from %s closed", peer.c_str());
     } catch (const std::exception& e) {
         if (!wb::interrupted())
-            syslog(LOG_ERR, "Error serving %s: %s", peer.c_str(), describe(e).c_str());
+            syslog(LOG_ERR, "Error serving %s: %s", peer.c_str(), wb::describe(e).c_str());
     }
 }
 
@@ -87,7 +87,7 @@ int main(int argc, char* argv[]) {
         wb::Fd s = open_server(args, SOCK_STREAM);
         syslog(LOG_NOTICE, "Started on port %u.", wb::bound_port(s.get()));
         serve_forever(s.get(), serve, [](const std::exception& e) {
-            syslog(LOG_ERR, "Error: %s", describe(e).c_str());
+            syslog(LOG_ERR, "Error: %s", wb::describe(e).c_str());
         });
         syslog(LOG_NOTICE, "%s", "Terminating.");
         closelog();

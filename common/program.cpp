@@ -74,13 +74,24 @@ std::string Args::get(std::string_view option, std::string fallback) const {
 }
 
 unsigned Args::port(std::string_view option, unsigned fallback, const char* proto) const {
-    if (!has(option)) return fallback;
-    std::string text = get(option, "");
+    return has(option) ? command_line_port(option, get(option, ""), proto) : fallback;
+}
+
+unsigned command_line_port(std::string_view name, const std::string& text, const char* proto) {
     try {
         return parse_port(text, proto);
     } catch (const std::invalid_argument& e) {
-        throw UsageError("bad " + std::string(option) + " '" + text + "': " + e.what());
+        throw UsageError("bad " + std::string(name) + " '" + text + "': " + e.what());
     }
+}
+
+std::string describe(const std::exception& e) {
+    if (const auto* call = dynamic_cast<const CallError*>(&e)) return call->call() + ": " + call->what();
+    return e.what();
+}
+
+bool write_stdout(const char* data, std::size_t n) {
+    return std::fwrite(data, 1, n, stdout) == n && std::fflush(stdout) == 0;
 }
 
 double Args::number(std::string_view option, double fallback, double lo, double hi) const {
@@ -172,10 +183,8 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
     } catch (const UsageError& e) {
         std::cerr << usage << '\n' << prog_name << ": error: " << e.what() << '\n';
         return 2;
-    } catch (const CallError& e) {  // a SystemError or a ResolverError
-        std::cerr << prog_name << ": " << e.call() << ": " << e.what() << '\n';
     } catch (const std::exception& e) {
-        std::cerr << prog_name << ": " << e.what() << '\n';
+        std::cerr << prog_name << ": " << describe(e) << '\n';
     }
     return 1;
 }

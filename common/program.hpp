@@ -17,6 +17,7 @@
 #include <cstddef>
 #include <functional>
 #include <map>
+#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -67,6 +68,20 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
 
 // The program's name as it was invoked (argv[0] without its directory).
 const std::string& program_name();
+
+// A port given on the command line as `name` (an option such as "--port",
+// or an argument such as "PORT"): as parse_port(), but a bad one is a
+// UsageError naming it: "bad PORT 'nosuch': service/proto not found".
+unsigned command_line_port(std::string_view name, const std::string& text, const char* proto = "tcp");
+
+// An error's one-line text, as run() prints it after the program's name:
+// "connect: [Errno 111] Connection refused" (the call, for a SystemError or
+// ResolverError), else what() alone. For servers that report and go on.
+std::string describe(const std::exception& e);
+
+// Copies data to stdout at once; false (errno set) when stdout fails, such
+// as a pipe whose reader has gone (EPIPE: run() ignores SIGPIPE).
+bool write_stdout(const char* data, std::size_t n);
 
 // A port: a decimal number 0-65535, or a service name looked up with
 // getservbyname(name, proto). Throws std::invalid_argument with Python's

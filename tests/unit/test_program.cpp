@@ -186,3 +186,20 @@ TEST(WaitReadableDeathTest, InterruptEndsTheWait) {
         },
         testing::ExitedWithCode(0), "");
 }
+
+TEST(CommandLinePort, NamesTheArgument) {
+    EXPECT_EQ(wb::command_line_port("PORT", "http"), 80u);
+    EXPECT_EQ(wb::command_line_port("PORT", "echo", "udp"), 7u);
+    try {
+        wb::command_line_port("PORT", "nosuch");
+        FAIL();
+    } catch (const wb::UsageError& e) {
+        EXPECT_STREQ(e.what(), "bad PORT 'nosuch': service/proto not found");
+    }
+}
+
+TEST(Describe, CallErrorsNameTheCall) {
+    EXPECT_EQ(wb::describe(wb::SystemError("recv", ECONNRESET)), "recv: [Errno 104] Connection reset by peer");
+    EXPECT_EQ(wb::describe(wb::ResolverError("getaddrinfo", -2)), "getaddrinfo: [Errno -2] Name or service not known");
+    EXPECT_EQ(wb::describe(std::runtime_error("plain")), "plain");
+}
