@@ -2,7 +2,7 @@
 # The chapter 2 tour (./workbook tour ch02): every client against real
 # servers, offline. The book's clients talk to www.google.com and
 # time.nist.gov; here a private network namespace (the "lab", made with
-# unshare -nm) has its own /etc/hosts that puts both names on loopback,
+# unshare, in a user namespace for a normal user) has its own /etc/hosts that puts both names on loopback,
 # where nginx serves HTTP on port 80 and xinetd the time on UDP port 37.
 # Sourced by ./workbook, which provides section, say, show, show_sh, start,
 # await, finish and $B.
@@ -10,9 +10,9 @@
 LAB=""  # the lab's directory
 
 # in_lab CMD...: run CMD inside the lab's network and mount namespace
-in_lab() { nsenter -t "${TOUR_PIDS[lab]}" -n -m -w -- "$@"; }
+in_lab() { enter "${TOUR_PIDS[lab]}" -n -m -w -- "$@"; }
 # lab_start_bg NAME CMD...: start's background CMD, inside the lab
-lab_start_bg() { local name=$1; shift; start "$name" nsenter -t "${TOUR_PIDS[lab]}" -n -m -w -- "$@"; }
+lab_start_bg() { local name=$1; shift; start "$name" nsenter -t "${TOUR_PIDS[lab]}" "${ENTER_USERNS[@]}" -n -m -w -- "$@"; }
 
 # lab_wait_tcp PORT: wait (up to 20 s) until a TCP port in the lab accepts
 lab_wait_tcp() {
@@ -65,7 +65,7 @@ wait
 EOF
   say "The lab: nginx (TCP 80), xinetd's time (UDP 37), socat as a UDP echo"
   say "server (7), a wrong time server (3737) and a server that closes at once (8001)."
-  start lab unshare -nm sh "$LAB/lab.sh"
+  start lab unshare "${USERNS[@]}" -nm sh "$LAB/lab.sh"
   await lab 'lab ready'
   lab_wait_tcp 80
   lab_wait_tcp 8001

@@ -2,9 +2,10 @@
 # The chapter 3 tour (./workbook tour ch03): every server with a client, the
 # inetd programs under xinetd and systemd-socket-activate, a syslog capture
 # and the deadlock with its fix. Only loopback, or a private namespace made
-# with unshare (we are root). Sourced by ./workbook, which provides section,
-# say, show, show_sh, start, await, port_of, free_port, wait_port, finish,
-# $B and $TOUR_TMP.
+# with unshare (in a user namespace for a normal user). xinetd needs real
+# root (as_root: root, or sudo). Sourced by ./workbook, which provides
+# section, say, show, show_sh, start, await, port_of, free_port, wait_port,
+# finish, enter, as_root, $B and $TOUR_TMP.
 
 # ch03_wait_quiet LOG: wait (up to 20 s) until LOG stops growing for 2 s;
 # prints the last "Wrote N bytes" count in it.
@@ -85,15 +86,15 @@ tour_ch03() {
   say "The deadlock. In a private network namespace with the TCP buffer sizes"
   say "of 2004's Linux 2.6 (today's loopback buffers can grow to 32 MiB, and"
   say "then 10 MiB sometimes fit and it does not hang):"
-  start lab unshare -n sh -c 'ip link set lo up &&
+  start lab unshare "${USERNS[@]}" -n sh -c 'ip link set lo up &&
     sysctl -q -w net.ipv4.tcp_rmem="4096 87380 174760" net.ipv4.tcp_wmem="4096 16384 131072" &&
     echo ready && exec sleep 600'
   await lab ready
   lab=${TOUR_PIDS[lab]}
-  start echoserver nsenter -t "$lab" -n "$B/ch03/echoserver" --port 0
+  start echoserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoserver" --port 0
   await echoserver 'port [0-9]+'
   port=$(port_of echoserver)
-  start echoclient nsenter -t "$lab" -n "$B/ch03/echoclient" --port "$port"
+  start echoclient nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoclient" --port "$port"
   stuck=$(ch03_wait_quiet "$TOUR_TMP/echoclient.log")
   say "echoclient's count has not moved for 2 seconds: stuck at $stuck of 10485760"
   say "bytes. Both programs are alive, each blocked in send(), each waiting for"
@@ -104,7 +105,7 @@ tour_ch03() {
   section ch03/echoclient-nodeadlock
   say "poll() and a non-blocking socket: read the echo while sending."
   say "(Its count updates in place; here only the last lines, one per line.)"
-  show_sh "nsenter -t $lab -n $B/ch03/echoclient-nodeadlock --port $port | tr '\\r' '\\n' | tail -n 3"
+  show_sh "nsenter -t $lab ${ENTER_USERNS[*]} -n $B/ch03/echoclient-nodeadlock --port $port | tr '\\r' '\\n' | tail -n 3"
   finish echoserver
   finish lab
 
@@ -127,16 +128,20 @@ tour_ch03() {
   section ch03/inetdserver
   say "xinetd runs the four inetd programs (configuration below), on free"
   say "loopback ports; each program reads and writes only stdin and stdout."
-  p1=$(free_port); p2=$(free_port); p3=$((p1 + 1)); p4=$((p2 + 1))
-  ch03_xinetd_conf "$p1" "$p2" "$p3" "$p4" >"$TOUR_TMP/xinetd.conf"
-  show_sh "sed -n '/inetdserver/,/^}/p' $TOUR_TMP/xinetd.conf"
-  start xinetd xinetd -dontfork -f "$TOUR_TMP/xinetd.conf" -pidfile "$TOUR_TMP/xinetd.pid"
-  wait_port "$p1"
-  show_sh "printf '  hello, inetd  \\n' | nc -q 2 127.0.0.1 $p1"
+  local xinetd_ok=0
+  as_root "xinetd (it cannot start services in a user namespace)" ch03 || xinetd_ok=1
+  if [ "$xinetd_ok" -eq 0 ]; then
+    p1=$(free_port); p2=$(free_port); p3=$((p1 + 1)); p4=$((p2 + 1))
+    ch03_xinetd_conf "$p1" "$p2" "$p3" "$p4" >"$TOUR_TMP/xinetd.conf"
+    show_sh "sed -n '/inetdserver/,/^}/p' $TOUR_TMP/xinetd.conf"
+    start xinetd "${AS_ROOT[@]}" xinetd -dontfork -f "$TOUR_TMP/xinetd.conf" -pidfile "$TOUR_TMP/xinetd.pid"
+    wait_port "$p1"
+    show_sh "printf '  hello, inetd  \\n' | nc -q 2 127.0.0.1 $p1"
+  fi
 
   section ch03/inetdsocket
   say "fd 0 is the TCP socket itself: getpeername() works."
-  show nc -q 2 127.0.0.1 "$p2"
+  [ "$xinetd_ok" -eq 0 ] && show nc -q 2 127.0.0.1 "$p2"
   say "systemd-socket-activate does the same job (-a: a program per connection),"
   say "here on IPv6:"
   port=$(free_port)
@@ -147,30 +152,43 @@ tour_ch03() {
 
   section ch03/inetdudpserver
   say "dgram wait: the program gets xinetd's UDP socket; replies 0.2 s apart."
-  show_sh "echo hello | nc -u -w 3 127.0.0.1 $p3"
+  if [ "$xinetd_ok" -eq 0 ]; then
+    show_sh "echo hello | nc -u -w 3 127.0.0.1 $p3"
+  else
+    say "(systemd-socket-activate -d hands it the UDP socket the same way, once:)"
+    port=$(free_port)
+    start ssa_udp systemd-socket-activate -d -l "127.0.0.1:$port" --inetd "$B/ch03/inetdudpserver" --pause 0.2
+    await ssa_udp 'Listening on'
+    show_sh "echo hello | nc -u -w 3 127.0.0.1 $port"
+    finish ssa_udp
+  fi
 
   section ch03/inetdwaitserver
   say "It forks and the parent exits at once, so xinetd serves the next client"
   say "while the child is still sending to the first:"
-  start first sh -c "echo first | nc -u -w 3 127.0.0.1 $p4"
-  await first 'Reply 1:'
-  show_sh "echo second | nc -u -w 3 127.0.0.1 $p4"
-  await first "done"
-  finish first
-  finish xinetd
+  if [ "$xinetd_ok" -eq 0 ]; then
+    start first sh -c "echo first | nc -u -w 3 127.0.0.1 $p4"
+    await first 'Reply 1:'
+    show_sh "echo second | nc -u -w 3 127.0.0.1 $p4"
+    await first "done"
+    finish first
+    finish xinetd
+  else
+    as_root "xinetd's restart of a wait service" ch03 || true
+  fi
 
   section ch03/syslogsample
   say "glibc's syslog() writes to /dev/log. In a private mount namespace, /dev"
   say "is a fresh tmpfs, and busybox syslogd makes its own /dev/log there:"
-  start syslab unshare -m --propagation private sh -ec "
+  start syslab unshare "${USERNS[@]}" -m --propagation private sh -ec "
     mkdir -p $TOUR_TMP/realdev
-    mount --bind /dev $TOUR_TMP/realdev
+    mount --rbind /dev $TOUR_TMP/realdev
     mount -t tmpfs tmpfs /dev
     for n in null zero urandom random tty; do
       touch /dev/\$n; mount --bind $TOUR_TMP/realdev/\$n /dev/\$n
     done
     ln -s /proc/self/fd /dev/fd
-    umount $TOUR_TMP/realdev
+    umount -l $TOUR_TMP/realdev
     busybox syslogd -n -O $TOUR_TMP/messages &
     i=0
     while [ ! -S /dev/log ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i + 1)); done
@@ -178,13 +196,13 @@ tour_ch03() {
     wait"
   await syslab ready
   lab=${TOUR_PIDS[syslab]}
-  show nsenter -t "$lab" -m "$PWD/$B/ch03/syslogsample"
+  show enter "$lab" -m "$PWD/$B/ch03/syslogsample"
   show_sh "sleep 0.3; grep syslogsample $TOUR_TMP/messages"
 
   section ch03/syslogserver
   say "The error-handling server, logging to syslog. A client sends a line with"
   say "a carriage return and a terminal escape: they are logged as escapes."
-  start syslogserver nsenter -t "$lab" -m "$PWD/$B/ch03/syslogserver" --port 0
+  start syslogserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -m "$PWD/$B/ch03/syslogserver" --port 0
   await syslogserver 'port [0-9]+'
   port=$(port_of syslogserver)
   show_sh "printf 'hello, syslog\\nfake\\rdaemon.emerg root: forged\\033[2K\\n' | nc -q 2 127.0.0.1 $port"

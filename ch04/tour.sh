@@ -7,7 +7,7 @@
 # show, start, await, finish and $B.
 
 # lab CMD...: run CMD inside the lab's namespace
-lab() { nsenter -t "$CH04_LAB_PID" -n -m --wd="$PWD" -- "$@"; }
+lab() { enter "$CH04_LAB_PID" -n -m --wd="$PWD" -- "$@"; }
 
 # lab_host NAME CMD...: the same, on a machine whose host name is NAME
 lab_host() {

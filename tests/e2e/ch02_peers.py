@@ -6,7 +6,6 @@ Every peer is a context manager: leaving it stops and reaps the process or
 joins the thread, whatever happened in the test.
 """
 
-import os
 import select
 import socket
 import struct
@@ -14,7 +13,7 @@ import threading
 import time
 from pathlib import Path
 
-from conftest import TIMEOUT, Proc, free_port, need, wait_port
+from harness import TIMEOUT, Proc, free_port, need, wait_port
 
 PY = "/usr/bin/python3"  # Debian's python3 (the first on PATH may be another)
 
@@ -50,9 +49,10 @@ def nginx_command(workdir, port):
     workdir = Path(workdir)
     (workdir / "www").mkdir(parents=True, exist_ok=True)
     (workdir / "www" / "index.html").write_bytes(INDEX)
-    # As root, nginx's workers would run as nobody, who cannot read a
-    # private temp dir: keep them root.
-    user = "user root;\n" if os.geteuid() == 0 else ""
+    # As root (or root in a user namespace), nginx's workers would run as
+    # nobody, who cannot read a private temp dir (and, in a user namespace,
+    # does not exist): keep them as they are. A normal user's nginx ignores it.
+    user = "user root;\n"
     conf = workdir / "nginx.conf"
     conf.write_text(NGINX_CONF.format(user=user, dir=workdir, port=port))
     return [nginx, "-e", workdir / "error.log", "-p", workdir, "-c", conf, "-g", "daemon off;"]

@@ -1,6 +1,6 @@
 """The DNS lab for chapter 4: a small DNS hierarchy of real servers, offline.
 
-Inside a private network + mount namespace (conftest.Namespace), where only
+Inside a private network + mount namespace (harness.Namespace), where only
 `lo` exists and /etc/resolv.conf names 127.0.0.1:
 
     127.0.0.1:53  unbound, the resolving server named in resolv.conf. It sends
@@ -40,7 +40,7 @@ import sys
 import time
 from pathlib import Path
 
-from conftest import Namespace, TIMEOUT, need
+from harness import Namespace, TIMEOUT, need
 
 RESOLVER, NS1, NS2 = "127.0.0.1", "127.0.0.2", "127.0.0.3"
 ZONE = "example.test"

@@ -17,7 +17,7 @@ import threading
 
 import pytest
 
-from conftest import (
+from harness import (
     Namespace, Proc, connect, free_port, need, prog, recv_all, run, wait_port,
 )
 
@@ -36,9 +36,9 @@ def gopher_root(tmp_path_factory):
     (root / "bin.dat").write_bytes(BINARY)
     (root / "sub").mkdir()
     (root / "sub" / "inner.txt").write_bytes(b"inside\n")
-    # gophernicus serves only world-readable files, in world-readable
-    # folders; pytest makes its temporary folders private (0700)
-    for path in [root, *root.parents[:3], *root.rglob("*")]:
+    # gophernicus serves only world-readable files and folders: open up what
+    # we made here, and nothing above it (never a parent we did not create)
+    for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     return root
 

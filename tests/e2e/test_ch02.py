@@ -38,7 +38,7 @@ from ch02_peers import (
     udp_probe,
     xinetd_command,
 )
-from conftest import Namespace, Proc, free_port, prog, run
+from harness import Namespace, Proc, free_port, prog, run
 
 LOCALHOST = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
 

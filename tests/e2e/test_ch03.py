@@ -20,7 +20,7 @@ import time
 import pytest
 
 from ch03_peers import SyslogLab, Xinetd, socket_activate, wait_file
-from conftest import TIMEOUT, Namespace, Proc, connect, free_port, prog, recv_all, run
+from harness import TIMEOUT, Namespace, Proc, connect, free_port, prog, recv_all, run
 
 HOSTS = ["127.0.0.1", "::1"]
 MiB10 = 10485760

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from ch04_lab import DnsLab
-from conftest import Proc, prog, run
+from harness import Proc, prog, run
 
 FAKEDNS = Path(__file__).parent / "ch04_fakedns.py"
 FALLBACK = ("(ANY answer may be minimal, RFC 8482: asking for CNAME, SOA, NS, MX, A, AAAA,"

@@ -1,0 +1,293 @@
+"""The harness of the workbook's end-to-end tests and exercise graders.
+
+The tests run the workbook's programs as a student would: real processes,
+real sockets, real peers. Everything here keeps that safe and tidy:
+
+- prog(name) finds a built program; run() runs one to completion (bounded);
+- Proc starts a long-running one (a server), waits for a line it prints,
+  and always stops and reaps it;
+- free_port() / wait_port() for third-party servers that cannot announce
+  the port they bound;
+- Namespace is a private network + mount namespace ("the lab"): only `lo`,
+  and its own /etc/hosts, /etc/resolv.conf, /etc/nsswitch.conf, so nothing a
+  program looks up can leave the machine;
+- need() skips a test whose tool is missing, and fails it when CI is set.
+"""
+
+import os
+import re
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+
+SOURCE = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("WORKBOOK_BUILD", SOURCE / "build"))
+TIMEOUT = 20  # seconds: the bound on every wait in these tests
+
+
+def prog(name):
+    """Path of a built program: prog("ch01/server")."""
+    path = BUILD / name
+    if not path.exists():
+        pytest.fail(f"{path} is not built; run `meson compile -C {BUILD}`")
+    return str(path)
+
+
+# CI=true (or any value but "", "0", "false"): a skip is a failure.
+CI = os.environ.get("CI", "").lower() not in ("", "0", "false")
+
+
+def need(*tools):
+    """Skip (fail under CI) unless every tool is on PATH; returns their paths."""
+    paths = []
+    for tool in tools:
+        path = shutil.which(tool) or shutil.which(tool, path="/usr/sbin:/sbin")
+        if path is None:
+            reason = f"{tool} is not installed (./workbook installs it)"
+            if CI:
+                pytest.fail(reason + "; under CI a skip is a failure")
+            pytest.skip(reason)
+        paths.append(path)
+    return paths[0] if len(paths) == 1 else paths
+
+
+# A test that needs real root says so with this prefix: under CI, as a
+# normal user, such a skip is allowed (the root run of CI covers it).
+ROOT_ONLY = "needs real root: "
+
+
+def need_root(why):
+    """Skips unless we are real root, naming why (xinetd cannot start
+    services in a user namespace, for example) and how to see it anyway."""
+    if os.geteuid() != 0:
+        pytest.skip(f"{ROOT_ONLY}{why}; run the tests as root (sudo ./workbook test) to see it")
+
+
+def user_namespace():
+    """unshare's flag for a user namespace (mapped to root inside): none is
+    needed as root; a normal user needs one to make network and mount
+    namespaces."""
+    return [] if os.geteuid() == 0 else ["-r"]
+
+
+def run(args, input=b"", timeout=TIMEOUT, **kwargs):
+    """Runs a command to completion; returns CompletedProcess with bytes."""
+    return subprocess.run(
+        [str(a) for a in args],
+        input=input,
+        capture_output=True,
+        timeout=timeout,
+        **kwargs,
+    )
+
+
+class Proc:
+    """A background process whose output the test reads as it comes.
+
+    Use as a context manager: on leaving, the process gets SIGTERM (then
+    SIGKILL) and is reaped, whatever happened in the test.
+    """
+
+    def __init__(self, args, stdin=subprocess.DEVNULL, **kwargs):
+        self.args = [str(a) for a in args]
+        self.p = subprocess.Popen(
+            self.args,
+            stdin=stdin,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            start_new_session=True,
+            **kwargs,
+        )
+        self.out = b""
+        self.err = b""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.stop()
+
+    def _pump(self, timeout):
+        """Reads what is ready on stdout/stderr within `timeout` seconds."""
+        streams = [s for s in (self.p.stdout, self.p.stderr) if s and not s.closed]
+        if not streams:
+            return False
+        ready, _, _ = select.select(streams, [], [], max(timeout, 0))
+        for s in ready:
+            data = os.read(s.fileno(), 65536)
+            if not data:
+                s.close()
+            elif s is self.p.stdout:
+                self.out += data
+            else:
+                self.err += data
+        return bool(ready)
+
+    def read_for(self, seconds):
+        """Collects whatever the process prints during the next `seconds`
+        (into .out and .err); for watching progress, not for waiting."""
+        deadline = time.monotonic() + seconds
+        while True:
+            left = deadline - time.monotonic()
+            got = self._pump(max(left, 0))
+            if not got and (left <= 0 or self.p.poll() is not None):
+                break  # time is up (and nothing more is ready), or it exited
+
+    def wait_for(self, pattern, stream="out", timeout=TIMEOUT):
+        """Waits until stdout (or stderr) matches the regex; returns the match."""
+        rx = re.compile(pattern.encode() if isinstance(pattern, str) else pattern)
+        deadline = time.monotonic() + timeout
+        while True:
+            m = rx.search(self.out if stream == "out" else self.err)
+            if m:
+                return m
+            left = deadline - time.monotonic()
+            if left <= 0 or (not self._pump(left) and self.p.poll() is not None):
+                raise AssertionError(
+                    f"{self.args[0]}: no {pattern!r} within {timeout}s;"
+                    f" exit={self.p.poll()} out={self.out!r} err={self.err!r}"
+                )
+
+    def port(self, pattern=rb"port (\d+)"):
+        """Waits for the announced port ("... port N ...") and returns it."""
+        return int(self.wait_for(pattern).group(1))
+
+    def signal(self, sig):
+        os.killpg(self.p.pid, sig)
+
+    def finish(self, timeout=TIMEOUT):
+        """Waits for the process to exit on its own; returns its exit status."""
+        deadline = time.monotonic() + timeout
+        while self.p.poll() is None or self._pump(0):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{self.args[0]} did not exit within {timeout}s")
+            self._pump(0.05)
+        while self._pump(0):
+            pass
+        return self.p.returncode
+
+    def stop(self):
+        # The whole process group, even when its leader has exited already:
+        # a forking server may have left children behind.
+        try:
+            os.killpg(self.p.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            pass
+        try:
+            self.p.wait(5)
+        except subprocess.TimeoutExpired:
+            pass
+        try:
+            os.killpg(self.p.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.p.wait()
+        for s in (self.p.stdout, self.p.stderr):
+            if s and not s.closed:
+                try:
+                    while self._pump(0):
+                        pass
+                except (OSError, ValueError):
+                    pass
+                s.close()
+
+
+def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
+    """A port that was free a moment ago, for a third-party server that
+    cannot be told to use port 0 and report it."""
+    with socket.socket(family, kind) as s:
+        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_port(port, host="127.0.0.1", timeout=TIMEOUT, proc=None):
+    """Waits until a TCP port accepts connections."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc is not None and proc.p.poll() is not None:
+            raise AssertionError(f"{proc.args[0]} exited: {proc.err!r}")
+        try:
+            socket.create_connection((host, port), timeout=1).close()
+            return
+        except OSError:
+            time.sleep(0.05)
+    raise AssertionError(f"nothing listens on {host}:{port} after {timeout}s")
+
+
+def connect(port, host="127.0.0.1", timeout=TIMEOUT):
+    """A client socket connected to a local port, with a bounded timeout."""
+    s = socket.create_connection((host, port), timeout=timeout)
+    return s
+
+
+def recv_all(sock, limit=64 << 20, reset_ok=False):
+    """Reads until the peer closes (or `limit` bytes). With reset_ok, a
+    connection reset ends the reading too, and what came before it counts."""
+    data = b""
+    while len(data) < limit:
+        try:
+            piece = sock.recv(65536)
+        except ConnectionResetError:
+            if not reset_ok:
+                raise
+            break
+        if not piece:
+            break
+        data += piece
+    return data
+
+
+class Namespace:
+    """A private network and mount namespace: the lab.
+
+    Only `lo` exists inside (brought up), so no packet can leave the machine.
+    `files` maps paths such as "/etc/hosts" to their contents; each is
+    bind-mounted over the real file, inside the namespace only. Programs run
+    inside through run() and spawn(), which use nsenter.
+    """
+
+    def __init__(self, files=None):
+        need("unshare", "nsenter")
+        self.dir = tempfile.mkdtemp(prefix="workbook-lab-")
+        files = {"/etc/nsswitch.conf": "hosts: files dns\n", **(files or {})}
+        mounts = []
+        for i, (target, text) in enumerate(files.items()):
+            src = Path(self.dir) / f"file{i}"
+            src.write_text(text)
+            mounts.append(f"mount --bind {src} {target}")
+        user = user_namespace()
+        self.userns = bool(user)
+        script = "ip link set lo up && " + " && ".join(mounts + ["echo ready", "exec sleep 100000"])
+        self.holder = Proc(["unshare", *user, "-n", "-m", "sh", "-c", script])
+        try:
+            self.holder.wait_for("ready")
+        except BaseException:
+            self.close()
+            raise
+
+    def enter(self, args):
+        flags = ["-n", "-m"] + (["-U", "--preserve-credentials"] if self.userns else [])
+        return ["nsenter", "-t", str(self.holder.p.pid), *flags, "--", *[str(a) for a in args]]
+
+    def run(self, args, **kwargs):
+        return run(self.enter(args), **kwargs)
+
+    def spawn(self, args, **kwargs):
+        return Proc(self.enter(args), **kwargs)
+
+    def close(self):
+        self.holder.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
