@@ -6,7 +6,7 @@ import tempfile
 
 import pytest
 
-from harness import CI, ROOT_ONLY
+from harness import CI, ROOT_ONLY, real_root
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -14,7 +14,7 @@ def pytest_runtest_makereport(item, call):
     """Under CI, any skip (however it came about) fails the test, except a
     root-only test's in a normal user's run."""
     report = (yield).get_result()
-    root_only = os.geteuid() != 0 and ROOT_ONLY in str(report.longrepr)
+    root_only = not real_root() and ROOT_ONLY in str(report.longrepr)
     if CI and report.skipped and not hasattr(report, "wasxfail") and not root_only:
         report.outcome = "failed"
         report.longrepr = f"skipped under CI, which counts as a failure: {report.longrepr}"

@@ -1,0 +1,243 @@
+# shellcheck shell=bash
+# The exercise commands of ./workbook (sourced by it): the student's
+# `ex ...` and the teacher's `handout` and `grade`. Each exercise is
+# chNN/exercises/NAME/ (README.md, hints.md, the student's NAME.cpp), in the
+# order of chNN/exercises/list; its id is chNN-NAME; its grader is
+# tests/exercises/grade_chNN_NAME.py; its reference solution, where the
+# teacher kept it, chNN/exercises/solutions/NAME.cpp. Uses note, die,
+# bootstrap, build and $B from ./workbook.
+
+PROGRESS=.workbook/progress  # "ID STATUS DATE" a line; the student may commit it
+HINTS_SEEN=.workbook/hints   # "ID N": how many hints each exercise has shown
+PY=/usr/bin/python3          # Debian's, which has pytest
+
+# ex_ids: every exercise id, in the workbook's order
+ex_ids() {
+  local list name
+  for list in ch0*/exercises/list; do
+    [ -f "$list" ] || continue
+    while read -r name; do if [ -n "$name" ]; then echo "${list%%/*}-$name"; fi; done <"$list"
+  done
+}
+
+# ex_dir ID: the exercise's folder (chNN/exercises/NAME); dies on a bad id
+ex_dir() {
+  local ch=${1%%-*} name=${1#*-}
+  if [[ ! $1 =~ ^ch[0-9][0-9]-[a-z0-9]+$ ]] || ! ex_ids | grep -qx "$1"; then
+    note "no exercise '$1'; ./workbook ex lists them"
+    exit 2
+  fi
+  echo "$ch/exercises/$name"
+}
+
+# ex_status ID: not started / failing / passed, from the progress file
+ex_status() {
+  local s
+  s=$(awk -v id="$1" '$1 == id { s = $2 } END { print s }' "$PROGRESS" 2>/dev/null)
+  case $s in
+    passed) echo passed ;;
+    failing) echo failing ;;
+    *) echo "not started" ;;
+  esac
+}
+
+# ex_record ID STATUS: note the outcome of a check in the progress file
+ex_record() {
+  mkdir -p .workbook
+  touch "$PROGRESS"
+  { grep -v "^$1 " "$PROGRESS" || true; printf '%s %s %s\n' "$1" "$2" "$(date +%F)"; } >"$PROGRESS.new"
+  mv "$PROGRESS.new" "$PROGRESS"
+}
+
+# ex_list: every exercise with its title and the student's status
+ex_list() {
+  local id title
+  printf '%-18s %-12s %s\n' EXERCISE STATUS TITLE
+  for id in $(ex_ids); do
+    title=$(head -n 1 "$(ex_dir "$id")/README.md" | sed 's/^# [^:]*: *//')
+    printf '%-18s %-12s %s\n' "$id" "$(ex_status "$id")" "$title"
+  done
+  printf '\n./workbook ex check ID grades one; ./workbook ex hint ID gives a hint; ./workbook ex watch re-checks on save.\n'
+}
+
+# ex_program ID [--solution]: build the student's program (or the reference
+# solution) and print its path. A compile error shows the compiler's first
+# error and its context, and fails.
+ex_program() {
+  local dir target log
+  dir=$(ex_dir "$1")
+  target=$dir/${dir##*/}
+  if [ "${2:-}" = --solution ]; then
+    [ -f "${dir%/*}/solutions/${dir##*/}.cpp" ] ||
+      die "the reference solutions are not in this copy (the teacher left them out)"
+    target=${dir%/*}/solutions/${dir##*/}
+  fi
+  log=$(mktemp)
+  if ! meson compile -C "$B" "$target" >"$log" 2>&1; then
+    printf 'FAILED: %s.cpp does not compile. The first error:\n' "$target" >&2
+    grep -m 1 -B 2 -A 6 'error' "$log" | grep -v '^ninja\|^\[' >&2 || tail -n 20 "$log" >&2
+    rm -f "$log"
+    return 1
+  fi
+  rm -f "$log"
+  echo "$B/$target"
+}
+
+# ex_check [--solution] ID: build, grade, record; exit 0 pass, 1 fail, 2 usage
+ex_check() {
+  local solution="" program status=0
+  [ "${1:-}" = --solution ] && { solution=--solution; shift; }
+  [ $# -eq 1 ] || { note "usage: ./workbook ex check [--solution] ID"; exit 2; }
+  ex_dir "$1" >/dev/null
+  if ! program=$(ex_program "$1" $solution); then
+    [ -z "$solution" ] && ex_record "$1" failing
+    return 1
+  fi
+  "$PY" tests/exercises/check.py "$1" "$program" || status=$?
+  [ "$status" -eq 2 ] && exit 2
+  if [ -z "$solution" ]; then
+    if [ "$status" -eq 0 ]; then ex_record "$1" passed; else ex_record "$1" failing; fi
+  fi
+  return "$status"
+}
+
+# ex_hint ID [N]: the next hint not yet shown (or hint N)
+ex_hint() {
+  local dir seen n total
+  if [ $# -lt 1 ] || [ $# -gt 2 ]; then note "usage: ./workbook ex hint ID [N]"; exit 2; fi
+  dir=$(ex_dir "$1")
+  total=$(grep -c '^## Hint ' "$dir/hints.md")
+  seen=$(awk -v id="$1" '$1 == id { n = $2 } END { print n + 0 }' "$HINTS_SEEN" 2>/dev/null || echo 0)
+  if [ $# -eq 2 ]; then
+    if ! [[ $2 =~ ^[0-9]+$ ]] || [ "$2" -lt 1 ] || [ "$2" -gt "$total" ]; then
+      note "bad hint number '$2': $1 has hints 1 to $total"; exit 2
+    fi
+    n=$2
+  else
+    n=$((seen < total ? seen + 1 : total))
+  fi
+  awk -v n="$n" '/^## Hint / { on = ($3 == n) } on' "$dir/hints.md"
+  if [ "$n" -ge "$total" ]; then
+    printf '\n(That is the last hint, %s of %s.)\n' "$n" "$total"
+  else
+    printf '\n(Hint %s of %s; ./workbook ex hint %s shows the next.)\n' "$n" "$total" "$1"
+  fi
+  if [ "$n" -gt "$seen" ]; then
+    mkdir -p .workbook
+    { grep -v "^$1 " "$HINTS_SEEN" 2>/dev/null || true; echo "$1 $n"; } >"$HINTS_SEEN.new"
+    mv "$HINTS_SEEN.new" "$HINTS_SEEN"
+  fi
+}
+
+# ex_solution ID: the reference solution, once the exercise has passed
+ex_solution() {
+  local dir file
+  [ $# -eq 1 ] || { note "usage: ./workbook ex solution ID"; exit 2; }
+  dir=$(ex_dir "$1")
+  file=${dir%/*}/solutions/${dir##*/}.cpp
+  [ -f "$file" ] || die "the reference solutions were left out of this copy by the teacher"
+  [ "$(ex_status "$1")" = passed ] ||
+    die "$1 has not passed yet: ./workbook ex check $1 first (the solution is shown after a pass)"
+  cat "$file"
+}
+
+# ex_run [--solution] ID ARGS...: run the student's program (or the solution) by hand
+ex_run() {
+  local solution="" program
+  [ "${1:-}" = --solution ] && { solution=--solution; shift; }
+  [ $# -ge 1 ] || { note "usage: ./workbook ex run [--solution] ID [ARGS...]"; exit 2; }
+  program=$(ex_program "$1" $solution) || exit 1
+  shift
+  exec "$program" "$@"
+}
+
+# ex_watch [ID]: check on every save of the exercise's folder; Ctrl-C ends it
+ex_watch() {
+  local id=${1:-} dir stamp now
+  if [ -z "$id" ]; then
+    for id in $(ex_ids) ""; do
+      [ -z "$id" ] || [ "$(ex_status "$id")" != passed ] && break
+    done
+    [ -n "$id" ] || { echo "Every exercise has passed."; return 0; }
+  fi
+  dir=$(ex_dir "$id")
+  trap 'printf "\nStopped watching %s.\n" "$id"; exit 0' INT TERM
+  local inotify=1
+  command -v inotifywait >/dev/null || inotify=0
+  while :; do
+    clear 2>/dev/null || true
+    ex_check "$id" || true
+    if [ "$inotify" -eq 1 ]; then
+      printf '\nWatching %s for changes (Ctrl-C to stop).\n' "$dir"
+      # -t: wake up now and then, so a vanished folder is noticed
+      inotifywait -qq -r -t 600 -e close_write,moved_to,create,delete "$dir" 2>/dev/null
+      case $? in
+        0 | 2) continue ;;  # a change, or the time-out
+        *) inotify=0; note "inotify does not work here; checking for changes once a second" ;;
+      esac
+    else
+      printf '\nWatching %s for changes, polling once a second (Ctrl-C to stop).\n' "$dir"
+    fi
+    stamp=$(find "$dir" -type f -printf '%T@ %p\n' | sort | md5sum)
+    while now=$(find "$dir" -type f -printf '%T@ %p\n' | sort | md5sum) && [ "$now" = "$stamp" ]; do
+      sleep 1
+    done
+  done
+}
+
+ex() {
+  local cmd=${1:-list}
+  [ $# -gt 0 ] && shift
+  case $cmd in
+    list) ex_list ;;
+    check) bootstrap; build; ex_check "$@" ;;
+    watch) bootstrap; build; ex_watch "$@" ;;
+    hint) ex_hint "$@" ;;
+    solution) ex_solution "$@" ;;
+    run) bootstrap; build; ex_run "$@" ;;
+    *) note "unknown: ex $cmd (ex, ex check, ex watch, ex hint, ex solution, ex run)"; exit 2 ;;
+  esac
+}
+
+# ---------------------------------------------------------------- teacher
+
+# handout DIR [--only ID,ID...]: a copy for students, without the reference
+# solutions and the known-wrong versions (in the files and in git), as a
+# fresh git repository
+handout() {
+  local dir="" only="" id keep
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --only) only=${2:-}; [ -n "$only" ] || { note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2; }; shift 2 ;;
+      -*) note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2 ;;
+      *) [ -z "$dir" ] || { note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2; }; dir=$1; shift ;;
+    esac
+  done
+  [ -n "$dir" ] || { note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2; }
+  [ ! -e "$dir" ] || [ -z "$(ls -A "$dir")" ] || die "$dir exists and is not empty"
+  for id in ${only//,/ }; do ex_dir "$id" >/dev/null; done
+  mkdir -p "$dir"
+  # the files git tracks (or, outside git, every file but builds), less
+  # what students must not see
+  { git ls-files 2>/dev/null || find . -type f ! -path './build*' ! -path './.git/*' -printf '%P\n'; } |
+    grep -v -E '^ch0[0-9]/exercises/solutions/|^tests/exercises/wrong/|^\.workbook/' |
+    tar -cf - -T - | tar -xf - -C "$dir"
+  if [ -n "$only" ]; then
+    for id in $(ex_ids); do
+      keep=0
+      [[ ,$only, == *",$id,"* ]] && keep=1
+      [ "$keep" -eq 1 ] && continue
+      rm -rf "${dir:?}/$(ex_dir "$id")" "$dir/tests/exercises/grade_${id//-/_}.py"
+      sed -i "/^${id#*-}\$/d" "$dir/${id%%-*}/exercises/list"
+    done
+  fi
+  (cd "$dir" && git init -q && git add -A &&
+    git -c user.name=workbook -c user.email=workbook@localhost commit -qm "Exercises handed out")
+  echo "Handout written to $dir: $(cd "$dir" && ex_ids | wc -l) exercises, no solutions."
+}
+
+# grade SUBMISSIONS_DIR: grade every student's copy with this copy's graders
+grade() {
+  if [ $# -ne 1 ] || [ ! -d "$1" ]; then note "usage: ./workbook grade SUBMISSIONS_DIR"; exit 2; fi
+  "$PY" tests/exercises/grade_all.py "$1" "$(ex_ids)"
+}

@@ -1,0 +1,83 @@
+"""The exercises' own tests: each grader is run, as a student's
+`./workbook ex check` runs it, on the reference solution (must pass), the
+untouched starter (must fail at stage 1 and point to a hint) and every
+known-wrong version kept in wrong/ID/ (must fail where its header says).
+
+A known-wrong version names what it expects in its first lines:
+    // expect: stage 3: first difference at byte
+(the stage number, then a regular expression the failure must match).
+WORKBOOK_EX_ONLY=ID limits the run to one exercise (meson registers one
+test per exercise).
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from grading import ROOT_ONLY
+
+HERE = Path(__file__).resolve().parent
+SOURCE = HERE.parents[1]
+BUILD = Path(os.environ.get("WORKBOOK_BUILD", SOURCE / "build"))
+CHECK_TIMEOUT = 180  # seconds: a whole grader run; each stage bounds itself
+
+
+def exercises():
+    only = os.environ.get("WORKBOOK_EX_ONLY")
+    for listing in sorted(SOURCE.glob("ch0*/exercises/list")):
+        chapter = listing.parts[-3]
+        for name in listing.read_text().split():
+            ex_id = f"{chapter}-{name}"
+            if only in (None, ex_id):
+                yield ex_id, chapter, name
+
+
+def wrong_versions():
+    for ex_id, _, _ in exercises():
+        for src in sorted((HERE / "wrong" / ex_id).glob("*.cpp")):
+            m = re.search(r"^// expect: stage (\d+): (.*)$", src.read_text(), re.M)
+            assert m, f"{src}: no '// expect: stage N: REGEX' line"
+            yield pytest.param(ex_id, src.stem, int(m.group(1)), m.group(2), id=f"{ex_id}/{src.stem}")
+
+
+def check(ex_id, program, tmp_path):
+    """Runs check.py as `./workbook ex check` does; returns (exit code,
+    printed report, the stages from its JSON)."""
+    assert Path(program).exists(), f"{program} is not built"
+    report = tmp_path / "report.json"
+    r = subprocess.run([sys.executable, HERE / "check.py", ex_id, program, "--json", report],
+                       capture_output=True, timeout=CHECK_TIMEOUT)
+    out = r.stdout.decode(errors="replace") + r.stderr.decode(errors="replace")
+    stages = json.loads(report.read_text())["stages"] if report.exists() else []
+    return r.returncode, out, stages
+
+
+@pytest.mark.parametrize("ex_id,chapter,name", list(exercises()))
+def test_solution_passes(ex_id, chapter, name, tmp_path):
+    code, out, stages = check(ex_id, BUILD / chapter / "exercises" / "solutions" / name, tmp_path)
+    assert code == 0, f"the reference solution of {ex_id} fails its grader:\n{out}"
+    # a stage that needs real root may be skipped in a normal user's run
+    assert stages and all(s["status"] == "passed" or
+                          (s["status"] == "skipped" and ROOT_ONLY in s["output"]) for s in stages), out
+
+
+@pytest.mark.parametrize("ex_id,chapter,name", list(exercises()))
+def test_starter_fails_at_stage_1_with_a_hint(ex_id, chapter, name, tmp_path):
+    code, out, stages = check(ex_id, BUILD / chapter / "exercises" / name, tmp_path)
+    assert code == 1, f"the untouched starter of {ex_id} does not fail:\n{out}"
+    assert stages and stages[0]["status"] == "failed", f"the starter should fail at stage 1:\n{out}"
+    assert re.search(rf"^Hint \d+ may help: \./workbook ex hint {ex_id}", out, re.M), out
+
+
+@pytest.mark.parametrize("ex_id,wrong,stage,pattern", list(wrong_versions()))
+def test_wrong_version_fails_as_expected(ex_id, wrong, stage, pattern, tmp_path):
+    code, out, stages = check(ex_id, BUILD / "tests" / "exercises" / "wrong" / ex_id / wrong, tmp_path)
+    assert code == 1, f"{wrong} should fail {ex_id}'s grader:\n{out}"
+    failed = [s for s in stages if s["status"] == "failed"]
+    assert failed and failed[0]["number"] == stage, f"{wrong} should fail at stage {stage}:\n{out}"
+    assert re.search(pattern, failed[0]["output"]), f"stage {stage}'s message should match {pattern!r}:\n{out}"
