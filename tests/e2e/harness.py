@@ -87,6 +87,25 @@ def user_namespace():
     return [] if os.geteuid() == 0 else ["-r"]
 
 
+def private_ipc():
+    """The command prefix that runs a server in a private IPC namespace
+    (`unshare -i`, with `-r` when not root), or [] where unshare cannot.
+
+    gophernicus keeps what it learns at start-up (the platform name, from
+    running lsb_release) in a System V shared memory segment with a fixed
+    key. Without one it runs lsb_release for every connection, half a second
+    each; a segment another user made (root, say) is one it cannot use. In a
+    namespace of its own the first connection makes the segment, the others
+    reuse it, and it is gone when the server stops."""
+    cmd = ["unshare", "-i"] if os.geteuid() == 0 else ["unshare", "-r", "-i"]
+    try:
+        if subprocess.run([*cmd, "true"], capture_output=True, timeout=TIMEOUT).returncode == 0:
+            return cmd
+    except OSError:
+        pass  # no unshare: the server is only slower
+    return []
+
+
 def run(args, input=b"", timeout=TIMEOUT, **kwargs):
     """Runs a command to completion; returns CompletedProcess with bytes."""
     return subprocess.run(

@@ -66,13 +66,17 @@ ex_list() {
 ex_program() {
   local dir target log
   dir=$(ex_dir "$1")
-  target=$dir/${dir##*/}
+  target=$dir  # the target chNN/exercises/NAME (its meson.build is chNN/exercises/)
   if [ "${2:-}" = --solution ]; then
     [ -f "${dir%/*}/solutions/${dir##*/}.cpp" ] ||
       die "the reference solutions are not in this copy (the teacher left them out)"
     target=${dir%/*}/solutions/${dir##*/}
   fi
   log=$(mktemp)
+  # an exercise added since the build was set up needs meson to look again
+  if ! meson compile -C "$B" "$target" >"$log" 2>&1 && grep -q 'target not found' "$log"; then
+    meson setup --reconfigure "$B" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
+  fi
   if ! meson compile -C "$B" "$target" >"$log" 2>&1; then
     printf 'FAILED: %s.cpp does not compile. The first error:\n' "$target" >&2
     grep -m 1 -B 2 -A 6 'error' "$log" | grep -v '^ninja\|^\[' >&2 || tail -n 20 "$log" >&2

@@ -7,7 +7,6 @@ Every peer is a context manager: leaving it stops and reaps the process or
 joins the thread, and removes the folder it made.
 """
 
-import os
 import shutil
 import socket
 import subprocess
@@ -15,7 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from harness import TIMEOUT, Proc, free_port, need, wait_port
+from harness import TIMEOUT, Proc, free_port, need, private_ipc, wait_port
 
 KINDS = {"0": "text", "1": "menu", "7": "search", "9": "binary", "h": "html"}
 
@@ -65,25 +64,6 @@ def item_count(reply):
 
 
 # ----------------------------------------------------------- gophernicus
-
-def private_ipc():
-    """The command prefix that runs a server in a private IPC namespace
-    (`unshare -i`, with `-r` when not root), or [] where unshare cannot.
-
-    gophernicus keeps what it learns at start-up (the platform name, from
-    running lsb_release) in a System V shared memory segment with a fixed
-    key. Without one it runs lsb_release for every connection, half a second
-    each; a segment another user made (root, say) is one it cannot use. In a
-    namespace of its own the first connection makes the segment, the others
-    reuse it, and it is gone when the server stops."""
-    cmd = ["unshare", "-i"] if os.geteuid() == 0 else ["unshare", "-r", "-i"]
-    try:
-        if subprocess.run([*cmd, "true"], capture_output=True, timeout=TIMEOUT).returncode == 0:
-            return cmd
-    except OSError:
-        pass  # no unshare: the server is only slower
-    return []
-
 
 class Gophernicus:
     """gophernicus serving `files` ({"docs/a.txt": b"...", "map/gophermap":

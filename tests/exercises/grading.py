@@ -127,7 +127,7 @@ def expect_output(expected, result, *, did, sent=None, what="stdout"):
         fail(f"{what} is not what was expected", did=did, sent=sent,
              expected=expected, got=got, result=result)
     if result.status != 0:
-        fail(f"the output was right, but the program should exit 0", did=did, result=result)
+        fail("the output was right, but the program should exit 0", did=did, result=result)
 
 
 def command_line(args):
