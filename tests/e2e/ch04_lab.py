@@ -29,6 +29,12 @@ happen (IPv4 and IPv6 alike):
 
 Use:  with DnsLab() as lab:  lab.run([...]) / lab.spawn([...]) / lab.dig(...)
 
+More zones (an exercise's grader writes its own): DnsLab(zones={"mail.test":
+TEXT}), TEXT a zone file (with $ORIGIN, SOA and NS ns1/ns2.example.test.).
+nsd and knot serve each one beside the zones above, and unbound sends it to
+them as a stub zone (transparent, so unbound's built-in zones for special
+reverse ranges such as 100.51.198.in-addr.arpa do not hide it).
+
 Run as a program (the chapter's tour does), it starts the lab, prints
 "lab ready PID" (enter it with `nsenter -t PID -n -m -- CMD`) and keeps it
 up until Ctrl-C or SIGTERM.
@@ -107,8 +113,8 @@ HOSTS = """127.0.0.1 localhost
 RESOLV_CONF = f"nameserver {RESOLVER}\n"
 
 
-def nsd_conf(d):
-    zones = "".join(f"zone:\n  name: {z}\n  zonefile: {d}/{z}.zone\n" for z in ZONES)
+def nsd_conf(d, all_zones=ZONES):
+    zones = "".join(f"zone:\n  name: {z}\n  zonefile: {d}/{z}.zone\n" for z in all_zones)
     return f"""server:
   ip-address: {NS1}@53
   username: ""
@@ -129,8 +135,8 @@ remote-control:
 """
 
 
-def knot_conf(d):
-    zones = "".join(f"  - domain: {z}\n" for z in ZONES)
+def knot_conf(d, all_zones=ZONES):
+    zones = "".join(f"  - domain: {z}\n" for z in all_zones)
     return f"""server:
   listen: [{NS2}@53, ::1@53]
   rundir: {d}/knot
@@ -158,14 +164,14 @@ CLASSIC = [
 ]
 
 
-def unbound_conf(d):
+def unbound_conf(d, extra_zones=()):
     stubs = ""
-    for zone in [ZONE, REV4, REV6, "broken.test"]:
+    for zone in [ZONE, REV4, REV6, *extra_zones, "broken.test"]:
         stubs += f"stub-zone:\n  name: \"{zone}\"\n  stub-addr: {NS1}\n"
         if zone != "broken.test":
             stubs += f"  stub-addr: {NS2}\n"
     transparent = "".join(f'  local-zone: "{z}." transparent\n'
-                          for z in [ZONE, REV4, REV6, "broken.test"])
+                          for z in [ZONE, REV4, REV6, *extra_zones, "broken.test"])
     classic = "".join(f"  local-data: '{rr}'\n" for rr in CLASSIC)
     return f"""server:
   interface: {RESOLVER}
@@ -193,8 +199,12 @@ def unbound_conf(d):
 class DnsLab:
     """Starts the namespace and the three servers; stops everything on close."""
 
-    def __init__(self, extra_files=None):
+    def __init__(self, extra_files=None, zones=None):
         need("unbound", "nsd", "knotd", "dig")
+        # zones: {name: zone file text}, served beside ZONES (see above)
+        self.extra_zones = dict(zones or {})
+        assert not set(self.extra_zones) & set(ZONES), "DnsLab(zones=...) adds zones, it cannot replace one"
+        self.zones = {**ZONES, **self.extra_zones}
         files = {"/etc/resolv.conf": RESOLV_CONF, "/etc/hosts": HOSTS, **(extra_files or {})}
         self.ns = Namespace(files)
         self.servers = []
@@ -207,11 +217,11 @@ class DnsLab:
     def _start(self):
         d = Path(self.ns.dir)
         (d / "knot").mkdir()
-        for zone, text in ZONES.items():
+        for zone, text in self.zones.items():
             (d / f"{zone}.zone").write_text(text)
-        (d / "nsd.conf").write_text(nsd_conf(d))
-        (d / "knot.conf").write_text(knot_conf(d))
-        (d / "unbound.conf").write_text(unbound_conf(d))
+        (d / "nsd.conf").write_text(nsd_conf(d, self.zones))
+        (d / "knot.conf").write_text(knot_conf(d, self.zones))
+        (d / "unbound.conf").write_text(unbound_conf(d, list(self.extra_zones)))
         # The test addresses live on lo, so the lab's hosts are reachable.
         for addr in ["192.0.2.10/32", "192.0.2.200/32"]:
             self._ok(self.ns.run(["ip", "addr", "add", addr, "dev", "lo"]))
@@ -222,9 +232,11 @@ class DnsLab:
         self.servers.append(self.ns.spawn(["unbound", "-d", "-c", d / "unbound.conf"]))
         # Every server, every zone: the tests may ask any of them first.
         for server in [NS1, NS2, "::1"]:
-            for zone in ZONES:
+            for zone in self.zones:
                 self._await(server, zone)
         self._await(RESOLVER, ZONE)
+        for zone in self.extra_zones:
+            self._await(RESOLVER, zone)
         self._await(RESOLVER, "classic.test")
 
     @staticmethod
