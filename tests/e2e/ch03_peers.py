@@ -15,8 +15,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import pytest
-
 from harness import TIMEOUT, Proc, free_port, need, need_root, user_namespace
 
 
@@ -56,8 +54,9 @@ service {name}
 class Xinetd:
     """xinetd in the foreground, running the given services on free
     loopback ports. `services` maps a name to (program, kind, args) with
-    kind "stream" (TCP, nowait) or "dgram" (UDP, wait). .port[name] is the
-    service's port; .log is the services' log (START/EXIT with pids and
+    kind "stream" (TCP, nowait), "stream-wait" (TCP, wait: the program gets
+    the listening socket and accepts itself) or "dgram" (UDP, wait).
+    .port[name] is the service's port; .log is the services' log (START/EXIT with pids and
     exit statuses)."""
 
     def __init__(self, services, bind="127.0.0.1"):
@@ -72,10 +71,11 @@ class Xinetd:
         passenv = [v for v in ("ASAN_OPTIONS", "UBSAN_OPTIONS") if v in os.environ]
         for name, (program, kind, args) in services.items():
             family = socket.AF_INET6 if ":" in bind else socket.AF_INET
-            kind_socket = socket.SOCK_STREAM if kind == "stream" else socket.SOCK_DGRAM
+            stream = kind in ("stream", "stream-wait")
+            kind_socket = socket.SOCK_STREAM if stream else socket.SOCK_DGRAM
             self.port[name] = free_port(family, kind_socket)
             conf += XINETD_SERVICE.format(
-                name=name, socket_type=kind, protocol="tcp" if kind == "stream" else "udp",
+                name=name, socket_type="stream" if stream else kind, protocol="tcp" if stream else "udp",
                 wait="no" if kind == "stream" else "yes", bind=bind, port=self.port[name],
                 server=program, log=self.log,
                 server_args=f"\tserver_args = {' '.join(args)}\n" if args else "",
