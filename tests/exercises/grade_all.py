@@ -102,7 +102,7 @@ def grade_student(folder, ids, files, workroot):
                 results[ex_id] = (False, "the build could not be set up", log)
             present = {}
     for ex_id, rel in present.items():
-        target = str(rel.with_suffix(""))
+        target = str(rel.parent)  # chNN/exercises/NAME: the target of chNN/exercises/meson.build
         status, log = bounded(["meson", "compile", "-C", "build", target], BUILD_TIMEOUT, cwd=work)
         if status != 0:
             reason = "does not compile" if status is not None else "the build ran out of time"
@@ -154,7 +154,7 @@ def main(argv):
         for student, results in grades.items():
             cells = ["pass" if results[i][0] else "fail: " + results[i][1] for i in ids]
             w.writerow([student, *cells, sum(results[i][0] for i in ids)])
-    width = max(len(s) for s in grades) + 2
+    width = max(len(s) for s in [*grades, "student"]) + 2
     print("\n" + "student".ljust(width) + "  ".join(i.ljust(16) for i in ids) + "  total")
     for student, results in grades.items():
         print(student.ljust(width) + "  ".join(("pass" if results[i][0] else "FAIL").ljust(16) for i in ids)
