@@ -169,7 +169,7 @@ ex_watch() {
   local inotify=1
   command -v inotifywait >/dev/null || inotify=0
   while :; do
-    clear 2>/dev/null || true
+    if [ -t 1 ]; then clear; fi
     ex_check "$id" || true
     if [ "$inotify" -eq 1 ]; then
       printf '\nWatching %s for changes (Ctrl-C to stop).\n' "$dir"
