@@ -1,18 +1,14 @@
 // ch02/connect2.cpp: connect to a web server, finding its port by name.
-// Book: chapter 2, section "Finding the Port Number" (connect2.py)
+// Book: section 2.2.1 Finding the Port Number (旋转端口号), connect2.py
 //
 // Well-known services have well-known ports, listed by name in
 // /etc/services. getservbyname("http", "tcp") looks the name up there and
-// returns the port (in network byte order, which ntohs() turns into 80), so
+// returns the port in network byte order, which ntohs() turns into 80, so
 // the program need not hard-code the number.
 //
-// Differences from the book: as connect.cpp (IPv6 socket, optional HOST
-// and PORT; with PORT given, it is a number or a service name, and the
-// `Looking up port number` step still looks up "http").
-//
-// Usage:   connect2 [HOST [PORT]]
+// Usage:   connect2 [HOST [PORT]]   (default www.google.com, port from "http")
 // Partner: any TCP server, such as a web server on port 80.
-// Try:     ./build/ch02/connect2
+// Try:     ./build/ch02/connect2 127.0.0.1 8080   (with python3 -m http.server 8080)
 //          grep -w ^http /etc/services
 #include <netdb.h>
 #include <netinet/in.h>
@@ -22,7 +18,8 @@
 #include <stdexcept>
 #include <string>
 
-#include "client.hpp"
+#include "client_socket.hpp"
+#include "command_line.hpp"
 #include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
@@ -45,7 +42,7 @@ int main(int argc, char* argv[]) {
         if (args.size() > 1) port = given_port;  // the workbook's override
 
         std::cout << "Connecting to remote host on port " << port << "... " << std::flush;
-        ch02::Address addr = ch02::lookup(host, port, SOCK_STREAM, s.get());
+        ch02::Address addr = ch02::first_address(host, port, SOCK_STREAM, s.get());
         wb::check("connect", connect(s.get(), addr.get(), addr.len));
         std::cout << "done.\n";
         return 0;

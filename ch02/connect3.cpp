@@ -1,27 +1,23 @@
 // ch02/connect3.cpp: connect to a web server, then ask both ends' addresses.
-// Book: chapter 2, section "Getting Information from a Socket" (connect3.py)
+// Book: section 2.2.2 Getting Information from a Socket (从socket获取信息), connect3.py
 //
 // A connected socket knows both of its ends. getsockname() gives our own
-// address and the port the system picked for us (an "ephemeral" port, since
-// we never called bind()); getpeername() gives the server's address and
-// port. They print the way Python prints them: ('IP', PORT) for IPv4,
+// address and the port the system picked for us (an "ephemeral" port: we
+// never called bind()); getpeername() gives the server's address and port.
+// They print as Python prints them: ('IP', PORT) for IPv4, and
 // ('IP', PORT, FLOWINFO, SCOPEID) for IPv6.
 //
-// Differences from the book: as connect2.cpp. An IPv4 server reached
-// through our IPv6 socket shows up as an IPv4-mapped address; we print it
-// as plain IPv4, as the book's AF_INET socket would.
-//
-// Usage:   connect3 [HOST [PORT]]
+// Usage:   connect3 [HOST [PORT]]   (default www.google.com, port from "http")
 // Partner: any TCP server, such as a web server on port 80.
-// Try:     ./build/ch02/connect3
-//          ./build/ch02/connect3 ::1 8080   (with python3 -m http.server 8080 --bind ::1)
+// Try:     ./build/ch02/connect3 ::1 8080   (with python3 -m http.server 8080 --bind ::1)
 #include <sys/socket.h>
 
 #include <iostream>
 #include <string>
 
 #include "address.hpp"
-#include "client.hpp"
+#include "client_socket.hpp"
+#include "command_line.hpp"
 #include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
@@ -43,12 +39,13 @@ int main(int argc, char* argv[]) {
         std::cout << "done.\n";
 
         std::cout << "Connecting to remote host on port " << port << "... " << std::flush;
-        ch02::Address addr = ch02::lookup(host, port, SOCK_STREAM, s.get());
+        ch02::Address addr = ch02::first_address(host, port, SOCK_STREAM, s.get());
         wb::check("connect", connect(s.get(), addr.get(), addr.len));
         std::cout << "done.\n";
 
         // Each call fills in a sockaddr_storage (big enough for any family)
-        // and says how much of it it used.
+        // and says how much of it it used. An IPv4 peer of our IPv6 socket
+        // is a mapped address (::ffff:a.b.c.d): printed as plain IPv4.
         sockaddr_storage ours = {}, theirs = {};
         socklen_t ourlen = sizeof ours, theirlen = sizeof theirs;
         wb::check("getsockname", getsockname(s.get(), reinterpret_cast<sockaddr*>(&ours), &ourlen));

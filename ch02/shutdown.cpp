@@ -1,36 +1,29 @@
 // ch02/shutdown.cpp: the HTTP client, closing its sending side with shutdown().
-// Book: chapter 2, section "Handling Errors" (shutdown.py)
+// Book: section 2.4.2 Missed Errors (遗漏的错误), shutdown.py
 //
-// send() returning success means only that the kernel has taken the data,
-// not that the server got it. The book's point: an error on the connection
-// may surface only at a later call, so a careful client makes one more call
-// that can report it. shutdown(s, SHUT_WR) (Python's s.shutdown(1)) tells
-// the server "no more requests": TCP sends a FIN, and the server sees end of
-// file while we can still read its reply.
+// send() succeeding means only that the kernel has taken the data; an error
+// on the connection may surface at a later call, so a careful client makes
+// one more call that can report it: shutdown(s, SHUT_WR), Python's
+// s.shutdown(1), which also sends the server end of file (we can still read
+// its reply). The sleep after connecting lets the student break the
+// connection; ch02/README.md says which call then fails.
 //
-// To let the student break the connection at the right moment, the program
-// connects, prints `sleeping...`, waits 10 seconds, prints `Continuing.`,
-// then sends. If the server resets the connection during the sleep, Linux
-// remembers the reset and the very next call on the socket reports it: that
-// is send(), so the line is `Error sending data: [Errno 104] Connection
-// reset by peer`, not the shutdown() line the book expects (see
-// ch02/README.md; the tests prove it). The other steps are socketerrors.cpp's.
-//
-// Difference from the book: `--sleep SECONDS` shortens (or lengthens) the
-// wait. Errors go to stderr, exit status 1.
-//
-// Usage:   shutdown [--sleep SECONDS] HOST PORT PATH
+// Usage:   shutdown [--sleep SECONDS] HOST PORT PATH   (sleep: default 10 s)
 // Partner: any web server; the tests use nginx and a server that resets.
 // Try:     ./build/ch02/shutdown 127.0.0.1 8080 /   (stop the server while it sleeps)
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <chrono>
 #include <iostream>
 #include <string>
+#include <thread>
 
-#include "client.hpp"
+#include "command_line.hpp"
 #include "errors.hpp"
+#include "failure.hpp"
 #include "fd.hpp"
+#include "http_get.hpp"
 #include "program.hpp"
 
 int main(int argc, char* argv[]) {
@@ -38,21 +31,22 @@ int main(int argc, char* argv[]) {
         double seconds = ch02::sleep_seconds(args);  // checked before we connect
         const std::string& filename = args[2];
         try {
-            // socket(), the port, connect(): socketerrors.cpp's first steps.
+            // socket(), the port, connect(): socketerrors.cpp's steps 1 to 3.
             wb::Fd s = ch02::open_connection(args[0], args[1]);
 
-            ch02::sleep_like_the_book(seconds);  // sleeping... (10 s) Continuing.
+            std::cout << "sleeping..." << std::endl;
+            std::this_thread::sleep_for(std::chrono::duration<double>(seconds));
+            std::cout << "Continuing." << std::endl;
 
-            ch02::send_request(s.get(), filename);
+            ch02::send_request(s.get(), filename);  // sendall(): `Error sending data: ...`
 
             // No more data from us: the server's read sees end of file.
             if (shutdown(s.get(), SHUT_WR) < 0)
-                throw ch02::Failure("Error sending data (detected by shutdown)",
-                                    wb::SystemError("shutdown", errno));
+                throw ch02::Failure("Error sending data (detected by shutdown)", wb::errno_text(errno));
 
-            ch02::copy_reply(s.get());
+            ch02::copy_reply(s.get());  // recv() until the server closes
         } catch (const ch02::Failure& e) {
-            std::cerr << e.what() << '\n';
+            std::cerr << e.what() << '\n';  // the book's print "...: %s" % e; sys.exit(1)
             return 1;
         }
         return 0;

@@ -110,8 +110,8 @@ tour_ch02() {
   show in_lab "$B/ch02/shutdown" --sleep 1 127.0.0.1 8001 /
 
   section ch02/shutdownfile
-  say "The same through the buffered file object: write() fills a buffer and flush()"
-  say "sends it; the server's reset answers that send, so shutdown() still reports it."
+  say "The same through the book's unbuffered file object (makefile('rw', 0)): write()"
+  say "sends at once; the server's reset answers that send, so shutdown() still reports it."
   show in_lab "$B/ch02/shutdownfile" --sleep 1 127.0.0.1 8001 /
 
   section ch02/udp

@@ -1,26 +1,13 @@
 // ch02/udp.cpp: send one UDP datagram and print every datagram that comes back.
-// Book: chapter 2, section "Using User Datagram Protocol" (udp.py)
+// Book: section 2.5 Using User Datagram Protocol (使用UDP), udp.py
 //
-// UDP has no connection: each datagram travels on its own, may be lost, and
-// nothing tells the sender. connect() on a UDP socket sends no packet at
-// all; it only fixes the peer, so that send() and recv() need no address
-// and datagrams from anyone else are dropped. It has one more effect: when
-// nothing listens on the port, the server's machine answers with an ICMP
-// "port unreachable", and Linux reports it on the connected socket as
-// ECONNREFUSED at the next recv(). An unconnected socket never hears of it.
+// connect() on a UDP socket sends no packet: it fixes the peer, so that
+// send() and recv() need no address, the kernel drops datagrams from anyone
+// else, and an ICMP "port unreachable" comes back as ECONNREFUSED at recv().
+// The program sends one stripped line as one datagram, then prints
+// `Received: DATA` (up to 2048 bytes of each) for every reply, until Ctrl-C.
 //
-// The program reads one line, strips it, sends it as one datagram, closes
-// its sending side with shutdown(SHUT_WR) (only a local note for UDP: no
-// packet goes out), and prints `Received: DATA` for every datagram that
-// arrives, up to 2048 bytes of each, until Ctrl-C.
-//
-// Differences from the book: an IPv6 socket that also reaches IPv4 hosts
-// (ch02/client.hpp); Ctrl-C ends it cleanly (exit 0) instead of with a
-// traceback; no server gives `Error receiving data: [Errno 111] Connection
-// refused` and exit 1; an empty datagram is printed as `Received: ` (the
-// book stops there, a habit from TCP, where recv() returning 0 means the end).
-//
-// Usage:   udp HOST PORT          (PORT: a number or a UDP service name)
+// Usage:   udp HOST PORT   (PORT: a number or a UDP service name)
 // Partner: any UDP echo server: ch03/udpechoserver, or
 //          socat UDP4-RECVFROM:5000,bind=127.0.0.1,fork PIPE
 // Try:     echo hello | ./build/ch02/udp 127.0.0.1 5000   (then Ctrl-C)
@@ -30,7 +17,7 @@
 #include <iostream>
 #include <string>
 
-#include "client.hpp"
+#include "client_socket.hpp"
 #include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
@@ -47,7 +34,7 @@ int main(int argc, char* argv[]) {
         unsigned port = wb::command_line_port("PORT", args[1], "udp");  // getservbyname(name, "udp")
 
         // No packet is sent: connect() only records the peer's address.
-        ch02::Address addr = ch02::lookup(host, port, SOCK_DGRAM, s.get());
+        ch02::Address addr = ch02::first_address(host, port, SOCK_DGRAM, s.get());
         wb::check("connect", connect(s.get(), addr.get(), addr.len));
 
         std::cout << "Enter data to transmit: " << std::endl;
@@ -56,7 +43,7 @@ int main(int argc, char* argv[]) {
         std::string data = wb::strip(line);
         // One send() is one datagram; on a connected socket no address is needed.
         wb::check("send", send(s.get(), data.data(), data.size(), 0));
-        wb::check("shutdown", shutdown(s.get(), SHUT_WR));
+        wb::check("shutdown", shutdown(s.get(), SHUT_WR));  // for UDP a local note: no packet
 
         wb::stop_on_interrupt();  // before we say so: a quick Ctrl-C ends us cleanly too
         std::cout << "Looking for replies; press Ctrl-C or Ctrl-Break to stop." << std::endl;

@@ -1,29 +1,15 @@
 // ch02/udptime.cpp: ask an RFC 868 time server for the time, over UDP.
-// Book: chapter 2, section "Using User Datagram Protocol" (udptime.py)
+// Book: section 2.5 Using User Datagram Protocol (使用UDP), udptime.py
 //
-// The time protocol (RFC 868, port 37) is as small as a protocol gets: send
-// the server any datagram (ours is empty), and it answers with one datagram
-// of 4 bytes, the seconds since 1 January 1900 as an unsigned 32-bit number
-// in network byte order. Subtracting 2208988800 (70 years of seconds) gives
-// Unix time, which ctime() prints in local time, like Python's time.ctime().
+// The time protocol (RFC 868, port 37): send the server any datagram (ours
+// is empty), and it answers with 4 bytes, the seconds since 1900 as an
+// unsigned 32-bit number in network byte order. This socket is not
+// connected: sendto() names the server, recvfrom() tells who answered, and
+// with no server nothing comes back, so the program waits until Ctrl-C.
 //
-// This socket is not connected: sendto() names the server on each datagram
-// and recvfrom() tells who answered. Anyone may send to our port, so a
-// datagram that does not come from the server's address and port is
-// ignored (a connected socket, as in udp.cpp, has the kernel do that). And,
-// unlike udp.cpp, the program hears nothing when no server listens: it just
-// waits for a reply, which is why it says to press Ctrl-C. Any reply that is not 4 bytes is reported as
-// `Wrong-sized reply N: DATA`, exit 1. (The 32-bit count runs out in
-// February 2036 and starts again from 0; like the book, we ignore that.)
-//
-// Differences from the book: optional HOST and PORT (default time.nist.gov
-// port 37, as in the book), IPv4 or IPv6 (the socket is made for the family
-// of the address found, as the book looks the name up first); Ctrl-C ends
-// it with `No reply.` on stderr and exit 1 instead of a traceback.
-//
-// Usage:   udptime [HOST [PORT]]      (PORT: a number or a UDP service name)
-// Partner: any RFC 868 time server, such as xinetd's built-in `time` service.
-// Try:     ./build/ch02/udptime
+// Usage:   udptime [HOST [PORT]]   (default time.nist.gov 37, the book's)
+// Partner: any RFC 868 time server: xinetd's built-in `time`, ch03/udptimeserver.
+// Try:     ./build/ch03/udptimeserver &  then  ./build/ch02/udptime 127.0.0.1 51423
 #include <sys/socket.h>
 
 #include <cstdint>
@@ -35,7 +21,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "client.hpp"
+#include "client_socket.hpp"
 #include "errors.hpp"
 #include "fd.hpp"
 #include "program.hpp"
@@ -66,7 +52,7 @@ int main(int argc, char* argv[]) {
 
         // The book's socket.gethostbyname(hostname): look up first, then make
         // a socket of the family found (AF_INET or AF_INET6).
-        ch02::Address host = ch02::lookup(hostname, port, SOCK_DGRAM);
+        ch02::Address host = ch02::first_address(hostname, port, SOCK_DGRAM);
         wb::Fd s(wb::check("socket", socket(host.storage.ss_family, SOCK_DGRAM, 0)));
         // An empty datagram is a whole request.
         wb::check("sendto", sendto(s.get(), "", 0, 0, host.get(), host.len));
@@ -97,8 +83,10 @@ int main(int argc, char* argv[]) {
         // Python's struct.unpack("!I", buf): 4 bytes, big-endian, unsigned.
         uint32_t network;
         std::memcpy(&network, buf, sizeof network);
+        // Seconds since 1900 less 70 years of seconds: Unix time, since 1970.
+        // (The 32-bit count runs out in 2036; like the book, we ignore that.)
         std::time_t secs = static_cast<std::time_t>(ntohl(network)) - 2208988800LL;
-        // ctime() ends its text with a newline itself.
+        // ctime() prints local time, as Python's time.ctime(); its text ends in a newline.
         char text[64];
         if (ctime_r(&secs, text) == nullptr) throw std::runtime_error("ctime: time out of range");
         std::cout << text;

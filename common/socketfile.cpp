@@ -15,7 +15,8 @@ namespace {
 constexpr std::size_t chunk = 4096;
 }
 
-SocketFile::SocketFile(int fd, std::size_t max_line) : fd_(fd), max_line_(max_line) {}
+SocketFile::SocketFile(int fd, std::size_t max_line, std::size_t write_buffer)
+    : fd_(fd), max_line_(max_line), write_buffer_(write_buffer) {}
 
 bool SocketFile::fill() {
     char buf[chunk];
@@ -64,7 +65,7 @@ std::string SocketFile::take(std::size_t n) {
 
 void SocketFile::write(std::string_view data) {
     out_.append(data);
-    if (out_.size() >= 8 * chunk) flush();
+    if (out_.size() >= write_buffer_) flush();  // always, when unbuffered (0)
 }
 
 void SocketFile::flush() {

@@ -13,6 +13,10 @@
 // Ctrl-C ends a wait for a silent peer: the read throws SystemError with
 // EINTR, and wb::interrupted() tells why.
 //
+// Writing is buffered: write() sends once `write_buffer` bytes are waiting,
+// flush() sends the rest. A write_buffer of 0 is Python's makefile('rw', 0):
+// unbuffered, every write() sends at once.
+//
 // readline() never holds more than `max_line` bytes: a peer that sends an
 // endless line gets it back in pieces of at most that size, as Python's
 // readline(limit) does, so memory stays bounded whatever the peer sends.
@@ -28,8 +32,10 @@ namespace wb {
 class SocketFile {
 public:
     static constexpr std::size_t default_max_line = 64 * 1024;
+    static constexpr std::size_t default_write_buffer = 32 * 1024;
 
-    explicit SocketFile(int fd, std::size_t max_line = default_max_line);
+    explicit SocketFile(int fd, std::size_t max_line = default_max_line,
+                        std::size_t write_buffer = default_write_buffer);
 
     // The next line, newline included; shorter (no newline) at end of file
     // or when the line is longer than max_line; "" at end of file.
@@ -39,7 +45,8 @@ public:
     // "" at end of file.
     std::string read(std::size_t n);
 
-    // Buffers `data`; sends only when the buffer grows large or on flush().
+    // Buffers `data`; sends once write_buffer bytes are waiting (at once
+    // when write_buffer is 0), or on flush().
     void write(std::string_view data);
 
     // Sends everything buffered.
@@ -51,6 +58,7 @@ private:
 
     int fd_;
     std::size_t max_line_;
+    std::size_t write_buffer_;
     std::string in_;
     std::string out_;
 };

@@ -92,6 +92,44 @@ TEST(SocketFile, WriteIsBufferedUntilFlush) {
     EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "hello world\n");
 }
 
+TEST(SocketFile, WriteSendsOnceTheBufferIsFull) {
+    Pair p;
+    wb::SocketFile f(p.a.get(), wb::SocketFile::default_max_line, 8);
+    char buf[64];
+    f.write("1234567");
+    EXPECT_EQ(recv(p.b.get(), buf, sizeof buf, MSG_DONTWAIT), -1);  // 7 of 8: still waiting
+    f.write("8");
+    ssize_t n = recv(p.b.get(), buf, sizeof buf, MSG_DONTWAIT);
+    ASSERT_EQ(n, 8);
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "12345678");
+}
+
+// Python's s.makefile('rw', 0): buffer size 0, every write() sends at once.
+TEST(SocketFile, UnbufferedWriteSendsAtOnce) {
+    Pair p;
+    wb::SocketFile f(p.a.get(), wb::SocketFile::default_max_line, 0);
+    f.write("GET / HTTP/1.0\r\n\r\n");
+    char buf[64];
+    ssize_t n = recv(p.b.get(), buf, sizeof buf, MSG_DONTWAIT);  // no flush() needed
+    ASSERT_EQ(n, 18);
+    EXPECT_EQ(std::string(buf, static_cast<size_t>(n)), "GET / HTTP/1.0\r\n\r\n");
+    f.flush();  // nothing left to send
+    EXPECT_EQ(recv(p.b.get(), buf, sizeof buf, MSG_DONTWAIT), -1);
+}
+
+TEST(SocketFile, UnbufferedWriteToAClosedPeerThrowsSend) {
+    Pair p;
+    p.b.reset();
+    wb::SocketFile f(p.a.get(), wb::SocketFile::default_max_line, 0);
+    try {
+        f.write("lost");
+        FAIL() << "write did not throw";
+    } catch (const wb::SystemError& e) {
+        EXPECT_EQ(e.call(), "send");
+        EXPECT_EQ(e.code(), EPIPE);
+    }
+}
+
 TEST(SocketFile, LargeWritesAllArrive) {
     Pair p;
     std::string big(200000, 'z');
