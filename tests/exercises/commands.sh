@@ -23,7 +23,9 @@ ex_ids() {
 # ex_dir ID: the exercise's folder (chNN/exercises/NAME); dies on a bad id
 ex_dir() {
   local ch=${1%%-*} name=${1#*-}
-  if [[ ! $1 =~ ^ch[0-9][0-9]-[a-z0-9]+$ ]] || ! ex_ids | grep -qx "$1"; then
+  # (grep reads all of ex_ids' output: with pipefail, grep -q would stop
+  # early and ex_ids' broken pipe would count as "not found")
+  if [[ ! $1 =~ ^ch[0-9][0-9]-[a-z0-9]+$ ]] || ! ex_ids | grep -x "$1" >/dev/null; then
     note "no exercise '$1'; ./workbook ex lists them"
     exit 2
   fi
@@ -231,7 +233,7 @@ handout() {
       keep=0
       [[ ,$only, == *",$id,"* ]] && keep=1
       [ "$keep" -eq 1 ] && continue
-      rm -rf "${dir:?}/$(ex_dir "$id")" "$dir/tests/exercises/grade_${id//-/_}.py"
+      rm -rf "${dir:?}/${id%%-*}/exercises/${id#*-}" "$dir/tests/exercises/grade_${id//-/_}.py"
       sed -i "/^${id#*-}\$/d" "$dir/${id%%-*}/exercises/list"
     done
   fi
