@@ -1,38 +1,21 @@
 // ch04/dns-basic.cpp: ask a DNS server for every record of a name.
-// Book: chapter 4, section "Using PyDNS for Advanced Lookups" (DNS-basic.py)
+// Book: section 4.3 Using PyDNS for Advanced Queries (使用PyDNS进行高级查询), DNS-basic.py
 //
-// The operating system's resolver only answers "which addresses has this
-// name?". A DNS library asks a server any question: here one query of type
-// ANY, "every record you have for this name", sent to the first server of
-// /etc/resolv.conf (or --server), and each record of the answer printed as
-// "%-5s %s": its type, then its data in DNS's text form.
-//
-// The answer comes from the server's cache when it is a resolver (unbound,
-// a home router): only the records it has seen lately, which is why dnsany
-// asks the name's authoritative servers instead.
-//
-// The book used PyDNS; we use ldns, and make its calls here, one for each
-// line of DNS-basic.py (the README maps one library to the other).
-// Differences from the book:
-// - servers today answer ANY minimally (RFC 8482): one RRset, a made-up
-//   HINFO, or nothing. Then the program says so in one line and asks for
-//   the common types one by one (ask_type_by_type() in lib/dnsclient.cpp),
-//   keeping records of any other type (SRV, ...) the ANY answer had. An
-//   answer of two RRsets or more is printed as it is, complete or not;
-// - "Not found." (no such name, or no records) exits with status 1; a
-//   server error (SERVFAIL, REFUSED), a bad answer or no answer within the
-//   timeout is one line on stderr and exit status 1;
-// - a truncated UDP answer is asked again over TCP.
+// The system's resolver answers only "which addresses has this name?"; a
+// DNS library asks a server anything. Here one query of type ANY ("every
+// record you have") goes to the first server of /etc/resolv.conf, and each
+// record of the answer is printed as "%-5s %s": its type, then its data.
+// The ldns calls are made here, one for each line of DNS-basic.py. A
+// resolver answers from its cache, which is why dnsany asks the name's own
+// servers; a minimal answer (RFC 8482) is asked again type by type.
 //
 // Usage:   dns-basic [--server SERVER] [--port PORT] [--timeout SECS] NAME
 // Partner: any DNS server; `./workbook tour ch04` runs a private DNS lab.
 // Try:     ./build/ch04/dns-basic --server 127.0.0.1 localhost
-
-#include <iostream>
 #include <string>
 #include <vector>
 
-#include "dnsclient.hpp"
+#include "dnsrequest.hpp"
 #include "program.hpp"
 
 const wb::Spec spec = ch04::dns_spec("NAME");
@@ -74,22 +57,15 @@ int main(int argc, char* argv[]) {
         ch04::check_reply(resolver.get(), status, question.get(), answerobj.get(), "ANY query for " + query);
 
         // answerobj.answers: the records of the answer section.
-        const ldns_rr_list* list = ldns_pkt_answer(answerobj.get());
-        std::vector<ch04::Record> answers;
-        for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i)
-            answers.push_back(ch04::to_record(ldns_rr_list_rr(list, i)));
+        std::vector<ch04::Record> answers = ch04::to_records(ldns_pkt_answer(answerobj.get()));
 
         // A modern server's minimal ANY answer: ask type by type (RFC 8482).
         bool no_such_name = ldns_pkt_get_rcode(answerobj.get()) == LDNS_RCODE_NXDOMAIN;
         if (!no_such_name && ch04::minimal_any(answers))
             answers = ch04::ask_type_by_type(resolver.get(), query, answers);
 
+        // if not len(answerobj.answers): print "Not found."
         // for item in answerobj.answers: print "%-5s %s" % (item['typename'], item['data'])
-        if (answers.empty()) {
-            std::cout << "Not found.\n";
-            return 1;
-        }
-        for (const ch04::Record& item : answers) std::cout << ch04::answer_line(item) << '\n';
-        return 0;
+        return ch04::print_answers(answers);
     });
 }

@@ -1,22 +1,13 @@
 // ch04/dnsquery.cpp: a "smart" lookup that follows the answers where they lead.
-// Book: chapter 4, section "Using PyDNS for Advanced Lookups" (DNSquery.py)
+// Book: section 4.3 Using PyDNS for Advanced Queries (使用PyDNS进行高级查询), DNSquery.py
 //
-// Start with every record of a name (ANY), asked of its authoritative
-// servers as dnsany does (the book imports DNSany.py's nslookup(): here
-// lib/dnsany.hpp), and print each answer with a description. Some answers
-// name other hosts worth a look: a mail server (MX) or a name
-// server (NS) gets an A lookup, an alias target (CNAME) or a reverse-lookup
-// result (PTR) gets an ANY lookup. A queue holds the lookups still to do,
-// and no name is looked up twice. An IPv4 address is turned into its
-// in-addr.arpa name first, to look up its PTR record.
-//
-// Differences from the book: IPv6 addresses get their ip6.arpa name (the
-// book's getreverse() knew IPv4 only); AAAA records are described as "IP
-// address"; an SOA's numbers are labelled ("serial 2024010101"); the RFC
-// 8482 fallback of dns-basic; a lookup that fails prints its reason on
-// stderr and the next lookup goes on (the book's program would stop with a
-// traceback); at most 50 lookups. Exit status 1 when the first lookup
-// finds nothing.
+// Every record of a name (ANY), asked of its authoritative servers with
+// dnsany's nslookup(), each printed with a description. Some answers name
+// hosts worth a look: a mail server (MX) or name server (NS) gets an A
+// lookup, an alias target (CNAME) or reverse-lookup result (PTR) an ANY
+// lookup. A queue holds the lookups still to do; no name is looked up
+// twice. An address is turned into its in-addr.arpa (or ip6.arpa) name
+// first, to look up its PTR record.
 //
 // Usage:   dnsquery [--server SERVER] [--port PORT] [--timeout SECS] NAME-OR-IP
 // Partner: any DNS server; `./workbook tour ch04` runs a private DNS lab.
@@ -28,7 +19,6 @@
 #include <utility>
 
 #include "dnsany.hpp"
-#include "dnsclient.hpp"
 #include "dnsformat.hpp"
 #include "program.hpp"
 

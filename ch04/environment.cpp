@@ -1,15 +1,12 @@
 // ch04/environment.cpp: what this host knows about its own name and addresses.
-// Book: chapter 4, section "Getting the Environment" (environment.py)
+// Book: section 4.2 Using the Operating System Lookup Service (使用操作系统查询服务), environment.py
 //
 // gethostname() gives the machine's own name (the kernel's, set by
-// `hostname`); Python's socket.getfqdn() turns it into a fully-qualified
-// name: look the name up, ask for the address's names (gethostbyaddr), and
-// take the first one that contains a dot. Last, the book's getipaddrs()
-// lists the name's addresses (getaddrinfo with SOCK_STREAM).
-//
-// When the name has no addresses the program prints the book's line,
-// typo included: "Couldn't not get IP addresses: E", and (unlike the book's
-// program) exits with status 1.
+// `hostname`). Python's socket.getfqdn() makes it fully qualified: it asks
+// for the names of the name's address (gethostbyaddr) and takes the first
+// one with a dot. Last, the book's getipaddrs() lists the name's addresses.
+// When there are none the program prints the book's line, typo included:
+// "Couldn't not get IP addresses: E".
 //
 // Usage:   environment
 // Partner: the system's resolver: /etc/hostname, /etc/hosts, DNS.

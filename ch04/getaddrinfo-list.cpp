@@ -1,5 +1,5 @@
 // ch04/getaddrinfo-list.cpp: print every address of a host once.
-// Book: chapter 4, section "Using getaddrinfo() for Basic Lookups" (getaddrinfo-list.py)
+// Book: section 4.2.1 Performing Basic Lookups (执行基本查询), getaddrinfo-list.py
 //
 // The fix for getaddrinfo-list-broken: ask getaddrinfo() for one socket type
 // only (SOCK_STREAM, the book's fourth argument), and each address appears
@@ -20,6 +20,10 @@
 
 const wb::Spec spec{.synopsis = "HOST", .min_args = 1, .max_args = 1};
 
+struct AddrinfoFree {
+    void operator()(addrinfo* p) const { freeaddrinfo(p); }
+};
+
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         // socket.getaddrinfo(host, None, 0, socket.SOCK_STREAM): family 0
@@ -29,7 +33,7 @@ int main(int argc, char* argv[]) {
         hints.ai_socktype = SOCK_STREAM;
         addrinfo* result = nullptr;
         wb::check_gai("getaddrinfo", getaddrinfo(args[0].c_str(), nullptr, &hints, &result));
-        std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> owner(result, freeaddrinfo);
+        std::unique_ptr<addrinfo, AddrinfoFree> owner(result);
 
         int counter = 0;
         for (addrinfo* item = result; item != nullptr; item = item->ai_next) {

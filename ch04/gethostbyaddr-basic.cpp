@@ -1,23 +1,13 @@
 // ch04/gethostbyaddr-basic.cpp: a reverse lookup, from an address to its name.
-// Book: chapter 4, section "Performing Reverse Lookups" (gethostbyaddr-basic.py)
+// Book: section 4.2.2 Performing Reverse Lookups (执行反向查询), gethostbyaddr-basic.py
 //
-// gethostbyaddr() asks the resolver which name belongs to an address: in
-// DNS, a PTR query for 10.2.0.192.in-addr.arpa (IPv4) or for the nibbles of
-// an IPv6 address under ip6.arpa; /etc/hosts is read first. It answers with
-// the primary name, aliases and addresses in a struct hostent.
-//
-// gethostbyaddr() is what the book's Python calls; POSIX marks it
-// obsolescent. Its modern replacement is getnameinfo(sa, salen, host,
-// hostlen, NULL, 0, NI_NAMEREQD), which takes a sockaddr (IPv4 or IPv6
-// alike) and gives the name only, without the address list printed here.
-// The other programs use the thread-safe gethostbyaddr_r() (host_by_addr()
-// in lib/hostlookup.cpp).
-//
-// An address without a reverse record prints the book's line
-// "Couldn't look up name: [Errno 1] Unknown host" (Python's herror text).
-// Differences from the book: that failure exits with status 1 (the book's
-// program exits 0), and so does an argument that is not an address and not a
-// name (the book's program stops with a traceback). IPv6 works as IPv4 does.
+// gethostbyaddr() asks the resolver which name belongs to an address:
+// /etc/hosts first, then in DNS a PTR query for 10.2.0.192.in-addr.arpa
+// (or the nibbles of an IPv6 address under ip6.arpa). It answers with the
+// primary name, aliases and addresses in a struct hostent. An address
+// without a reverse record prints Python's herror text: "Couldn't look up
+// name: [Errno 1] Unknown host". (POSIX's modern call is getnameinfo(); the
+// chapter README compares them.)
 //
 // Usage:   gethostbyaddr-basic IP
 // Partner: the system's resolver; `./workbook tour ch04` runs a private DNS lab.

@@ -1,17 +1,12 @@
 // ch04/gethostbyaddr-paranoid.cpp: a reverse lookup confirmed by a forward one.
-// Book: chapter 4, section "Performing Reverse Lookups" (gethostbyaddr-paranoid.py)
+// Book: section 4.2.2 Performing Reverse Lookups (执行反向查询), gethostbyaddr-paranoid.py
 //
-// Whoever controls the reverse zone of an address can make it answer any
-// name at all, www.yourbank.example included. So a name from a reverse
-// lookup is trusted only if the forward lookup of that name gives back the
-// original address. Four outcomes, each with the book's lines:
-//   - no reverse name:      "No host names available for IP; this may be normal." (exit 0)
-//   - name does not resolve: "Got hostname NAME, but it could not be forward-resolved: E" (exit 1)
-//   - address not among the name's addresses: two lines (exit 1)
-//   - confirmed:            "Validated hostname: NAME" (exit 0)
-//
-// Difference from the book: addresses are compared in canonical form, so
-// 2001:DB8::10 matches 2001:db8::10 (the book compares the strings).
+// Whoever controls an address's reverse zone can make it answer any name,
+// www.yourbank.example included. So a name from a reverse lookup is trusted
+// only if the forward lookup of that name gives back the original address.
+// Four outcomes, each with the book's lines: no reverse name ("this may be
+// normal", exit 0), a name that does not resolve, an address not among the
+// name's (both exit 1), and "Validated hostname: NAME" (exit 0).
 //
 // Usage:   gethostbyaddr-paranoid IP
 // Partner: the system's resolver; `./workbook tour ch04` runs a private DNS lab.

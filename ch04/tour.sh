@@ -33,7 +33,7 @@ tour_ch04() {
   show lab "$B/ch04/getaddrinfo-basic" nothere.example.test
 
   section ch04/getaddrinfo-list-broken
-  say "No hints: every address once per socket type (stream, datagram, raw):"
+  say "Any socket type: every address once per socket type (stream, datagram, raw):"
   show lab "$B/ch04/getaddrinfo-list-broken" www.example.test
 
   section ch04/getaddrinfo-list

@@ -1,4 +1,4 @@
-// ch04/lib/dnsany.cpp: the book's DNSany.py functions; see dnsany.hpp.
+// ch04/lib/dnsany.cpp: see dnsany.hpp.
 #include "dnsany.hpp"
 
 #include <iostream>
@@ -51,11 +51,7 @@ std::vector<Record> nslookup(ldns_resolver* res, const std::string& qstring, con
                              bool verbose) {
     std::vector<std::string> nslist = findnameservers(res, qstring);
     if (nslist.empty()) throw DnsError("Could not find nameserver to use.");
-    if (verbose) {
-        std::string joined;
-        for (const std::string& ns : nslist) joined += (joined.empty() ? "" : ", ") + ns;
-        std::cout << "Using nameservers: " << joined << '\n';
-    }
+    if (verbose) std::cout << "Using nameservers: " << join(nslist, ", ") << '\n';
     return getrecordsfromnameserver(res, qstring, qtype, nslist);
 }
 

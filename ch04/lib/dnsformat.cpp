@@ -3,11 +3,12 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <strings.h>
 
 #include <algorithm>
-#include <cctype>
 #include <cstdio>
 #include <cstdlib>
+#include <iostream>
 #include <map>
 
 namespace ch04 {
@@ -42,18 +43,36 @@ Record to_record(const ldns_rr* rr) {
     return r;
 }
 
+std::vector<Record> to_records(const ldns_rr_list* list) {
+    std::vector<Record> records;
+    for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i)
+        records.push_back(to_record(ldns_rr_list_rr(list, i)));
+    return records;
+}
+
 std::string strip_dot(std::string name) {
     if (name.size() > 1 && name.back() == '.') name.pop_back();
     return name;
 }
 
-std::string record_data(const Record& r) {
-    std::string data;
-    for (const std::string& field : r.fields) data += (data.empty() ? "" : " ") + field;
-    return data;
+std::string join(const std::vector<std::string>& items, const std::string& separator) {
+    std::string joined;
+    for (std::size_t i = 0; i < items.size(); ++i) joined += (i == 0 ? "" : separator) + items[i];
+    return joined;
 }
 
+std::string record_data(const Record& r) { return join(r.fields, " "); }
+
 std::string answer_line(const Record& r) { return padded(r.type, 5) + " " + record_data(r); }
+
+int print_answers(const std::vector<Record>& answers) {
+    if (answers.empty()) {
+        std::cout << "Not found.\n";
+        return 1;
+    }
+    for (const Record& item : answers) std::cout << answer_line(item) << '\n';
+    return 0;
+}
 
 std::string format_line(int index, const std::string& type, const std::string& descr,
                         const std::string& data) {
@@ -97,13 +116,12 @@ std::optional<std::string> reverse_name(const std::string& text) {
     }
     if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
         // IPv6 (RFC 3596): all 32 hex digits, last one first, under IP6.ARPA.
-        static const char hex[] = "0123456789abcdef";
         std::string name;
         for (int i = 15; i >= 0; --i) {
-            name += hex[bytes[i] & 0xf];
-            name += '.';
-            name += hex[bytes[i] >> 4];
-            name += '.';
+            unsigned byte = bytes[i];
+            char nibbles[8];
+            std::snprintf(nibbles, sizeof nibbles, "%x.%x.", byte & 0xf, byte >> 4);
+            name += nibbles;
         }
         return name + "IP6.ARPA";
     }
@@ -128,10 +146,6 @@ std::string check_name(const std::string& name) {
     }
 }
 
-bool is_fallback_type(const std::string& type) {
-    return std::find(fallback_types.begin(), fallback_types.end(), type) != fallback_types.end();
-}
-
 bool is_rfc8482_hinfo(const Record& r) {
     return r.type == "HINFO" && !r.fields.empty() && r.fields[0] == "\"RFC8482\"";
 }
@@ -145,11 +159,7 @@ bool minimal_any(const std::vector<Record>& answers) {
 }
 
 bool same_name(const std::string& a, const std::string& b) {
-    std::string x = strip_dot(a), y = strip_dot(b);
-    return x.size() == y.size() &&
-           std::equal(x.begin(), x.end(), y.begin(), [](unsigned char c, unsigned char d) {
-               return std::tolower(c) == std::tolower(d);
-           });
+    return strcasecmp(strip_dot(a).c_str(), strip_dot(b).c_str()) == 0;
 }
 
 }  // namespace ch04

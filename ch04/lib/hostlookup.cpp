@@ -17,7 +17,10 @@ namespace ch04 {
 
 namespace {
 
-using AddrInfo = std::unique_ptr<addrinfo, decltype(&freeaddrinfo)>;
+struct AddrinfoFree {
+    void operator()(addrinfo* p) const { freeaddrinfo(p); }
+};
+using AddrInfo = std::unique_ptr<addrinfo, AddrinfoFree>;
 
 // getaddrinfo(host, None, 0, SOCK_STREAM): each address once.
 AddrInfo lookup(const std::string& host) {
@@ -26,13 +29,13 @@ AddrInfo lookup(const std::string& host) {
     hints.ai_socktype = SOCK_STREAM;
     addrinfo* result = nullptr;
     wb::check_gai("getaddrinfo", getaddrinfo(host.c_str(), nullptr, &hints, &result));
-    return AddrInfo(result, freeaddrinfo);
+    return AddrInfo(result);
 }
 
 }  // namespace
 
 HostError::HostError(int code)
-    : std::runtime_error("[Errno " + std::to_string(code) + "] " + hstrerror(code)), code_(code) {}
+    : std::runtime_error("[Errno " + std::to_string(code) + "] " + hstrerror(code)) {}
 
 BinaryAddress binary_address(const std::string& ip) {
     BinaryAddress a;

@@ -1,18 +1,11 @@
-// ch04/lib/hostlookup.hpp: the book's reverse and forward lookup helpers.
+// ch04/lib/hostlookup.hpp: the book's reverse and forward lookups, through the system's resolver.
 //
-// Three of chapter 4's programs share these small pieces of the Python
-// socket module:
-//
-//   host_by_addr(ip)   Python's socket.gethostbyaddr(ip): the reverse
-//                      lookup, done by glibc's gethostbyaddr_r() (a PTR query
-//                      for 10.2.0.192.in-addr.arpa, or /etc/hosts);
-//   getipaddrs(name)   the book's own getipaddrs(): a forward lookup with
-//                      getaddrinfo(name, None, 0, SOCK_STREAM), addresses only.
-//
-// A failed reverse lookup throws HostError, whose text is Python's
-// socket.herror text, "[Errno 1] Unknown host"; a failed forward lookup
-// throws wb::ResolverError, Python's socket.gaierror, "[Errno -2] Name or
-// service not known".
+// host_by_addr(ip) is Python's socket.gethostbyaddr(ip), with glibc's
+// thread-safe gethostbyaddr_r(); getipaddrs(name) is the book's own
+// getipaddrs(). A failed reverse lookup throws HostError, with Python's
+// socket.herror text ("[Errno 1] Unknown host"); a failed forward one
+// wb::ResolverError, Python's socket.gaierror ("[Errno -2] Name or service
+// not known").
 #pragma once
 
 #include <netdb.h>
@@ -35,10 +28,6 @@ struct HostEntry {
 class HostError : public std::runtime_error {
 public:
     explicit HostError(int code);
-    int code() const { return code_; }
-
-private:
-    int code_;
 };
 
 // What gethostbyaddr() takes: the address's bytes, their length, its family.

@@ -35,6 +35,14 @@ nsd and knot serve each one beside the zones above, and unbound sends it to
 them as a stub zone (transparent, so unbound's built-in zones for special
 reverse ranges such as 100.51.198.in-addr.arpa do not hide it).
 
+An IPv4-only network: DnsLab(network="192.0.2.100/24") gives the lab's
+machine a network interface, lab0, with that address (a documentation
+range), and leaves the IPv6 test addresses off lo, so the only IPv6
+address is ::1 (lab0 gets no link-local one). glibc's AI_ADDRCONFIG ignores
+loopback addresses, so on this machine it drops every IPv6 answer. lab0 is
+a dummy interface, or one end of a veth pair on a kernel without the dummy
+driver.
+
 Run as a program (the chapter's tour does), it starts the lab, prints
 "lab ready PID" (enter it with `nsenter -t PID -n -m -- CMD`) and keeps it
 up until Ctrl-C or SIGTERM.
@@ -199,12 +207,13 @@ def unbound_conf(d, extra_zones=()):
 class DnsLab:
     """Starts the namespace and the three servers; stops everything on close."""
 
-    def __init__(self, extra_files=None, zones=None):
+    def __init__(self, extra_files=None, zones=None, network=None):
         need("unbound", "nsd", "knotd", "dig")
         # zones: {name: zone file text}, served beside ZONES (see above)
         self.extra_zones = dict(zones or {})
         assert not set(self.extra_zones) & set(ZONES), "DnsLab(zones=...) adds zones, it cannot replace one"
         self.zones = {**ZONES, **self.extra_zones}
+        self.network = network  # "192.0.2.100/24": an IPv4-only network (see above)
         files = {"/etc/resolv.conf": RESOLV_CONF, "/etc/hosts": HOSTS, **(extra_files or {})}
         self.ns = Namespace(files)
         self.servers = []
@@ -225,8 +234,10 @@ class DnsLab:
         # The test addresses live on lo, so the lab's hosts are reachable.
         for addr in ["192.0.2.10/32", "192.0.2.200/32"]:
             self._ok(self.ns.run(["ip", "addr", "add", addr, "dev", "lo"]))
-        for addr in ["2001:db8::10/128", "2001:db8::200/128"]:
+        for addr in [] if self.network else ["2001:db8::10/128", "2001:db8::200/128"]:
             self._ok(self.ns.run(["ip", "-6", "addr", "add", addr, "dev", "lo", "nodad"]))
+        if self.network:
+            self._add_interface("lab0", self.network)
         self.servers.append(self.ns.spawn(["nsd", "-d", "-c", d / "nsd.conf"]))
         self.servers.append(self.ns.spawn(["knotd", "-c", d / "knot.conf"]))
         self.servers.append(self.ns.spawn(["unbound", "-d", "-c", d / "unbound.conf"]))
@@ -238,6 +249,18 @@ class DnsLab:
         for zone in self.extra_zones:
             self._await(RESOLVER, zone)
         self._await(RESOLVER, "classic.test")
+
+    def _add_interface(self, name, address):
+        """A network interface `name` that is up and has `address` (IPv4),
+        and no IPv6 link-local address (AI_ADDRCONFIG would count it)."""
+        links = [name]
+        if self.ns.run(["ip", "link", "add", name, "type", "dummy"]).returncode != 0:
+            links.append(name + "peer")
+            self._ok(self.ns.run(["ip", "link", "add", name, "type", "veth", "peer", "name", links[1]]))
+        self._ok(self.ns.run(["ip", "addr", "add", address, "dev", name]))
+        for link in links:
+            self._ok(self.ns.run(["ip", "link", "set", link, "addrgenmode", "none"]))
+            self._ok(self.ns.run(["ip", "link", "set", link, "up"]))
 
     @staticmethod
     def _ok(result):

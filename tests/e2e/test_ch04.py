@@ -9,6 +9,7 @@ servers are small fakes written here (fake_dns) on a loopback port.
 """
 
 import re
+import socket
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,7 @@ GAI_LIST = """import socket, sys
 for i, item in enumerate(socket.getaddrinfo(sys.argv[1], None, 0, int(sys.argv[2]))):
     print("%-2d: %s" % (i, item[4]))
 """
+GAI_FIRST = "import socket, sys; print(socket.getaddrinfo(sys.argv[1], None)[0][4])"
 
 
 @pytest.mark.parametrize("host", ["www.example.test", "mail.example.test", "ns1.example.test",
@@ -71,7 +73,7 @@ def test_getaddrinfo_programs_print_what_python_prints(lab, host):
     assert (broken.returncode, fixed.returncode, basic.returncode) == (0, 0, 0)
     assert broken.stdout.decode() == python_in(lab, GAI_LIST, host, "0")
     assert fixed.stdout.decode() == python_in(lab, GAI_LIST, host, "1")
-    first = python_in(lab, "import socket, sys; print(socket.getaddrinfo(sys.argv[1], None)[0][4])", host)
+    first = python_in(lab, GAI_FIRST, host)
     assert basic.stdout.decode() == first
 
 
@@ -83,6 +85,36 @@ def test_getaddrinfo_lists_ipv4_and_ipv6_once_per_socket_type(lab):
     assert len(broken) == 6  # each address for SOCK_STREAM, SOCK_DGRAM, SOCK_RAW
     assert sorted(set(line[4:] for line in broken)) == sorted(line[4:] for line in fixed)
     assert [line[:4] for line in broken] == [f"{i} : " for i in range(6)]
+
+
+@pytest.fixture(scope="module")
+def ipv4_lab():
+    """A lab machine on an IPv4-only network: lab0 has 192.0.2.100/24, and
+    no address but ::1 is IPv6."""
+    with DnsLab(network="192.0.2.100/24") as lab:
+        yield lab
+
+
+GAI_FAMILIES = """import socket, sys
+print(sorted({item[0].name for item in socket.getaddrinfo(sys.argv[1], None, flags=int(sys.argv[2]))}))
+"""
+
+
+@pytest.mark.parametrize("host", ["www.example.test", "mail.example.test", "localhost", "workstation"])
+def test_getaddrinfo_on_an_ipv4_only_network_keeps_ipv6_as_python_does(ipv4_lab, host):
+    """Python's socket.getaddrinfo(host, None) passes flags 0. glibc's
+    default for NULL hints, AI_V4MAPPED | AI_ADDRCONFIG, would drop the
+    IPv6 answers here: Python itself shows the difference."""
+    default = socket.AI_V4MAPPED | socket.AI_ADDRCONFIG
+    assert python_in(ipv4_lab, GAI_FAMILIES, host, str(default)) == "['AF_INET']\n"
+    assert python_in(ipv4_lab, GAI_FAMILIES, host, "0") == "['AF_INET', 'AF_INET6']\n"
+    broken = run_in(ipv4_lab, "getaddrinfo-list-broken", host)
+    fixed = run_in(ipv4_lab, "getaddrinfo-list", host)
+    basic = run_in(ipv4_lab, "getaddrinfo-basic", host)
+    assert broken.stdout.decode() == python_in(ipv4_lab, GAI_LIST, host, "0")
+    assert fixed.stdout.decode() == python_in(ipv4_lab, GAI_LIST, host, "1")
+    assert basic.stdout.decode() == python_in(ipv4_lab, GAI_FIRST, host)
+    assert (broken.returncode, fixed.returncode, basic.returncode) == (0, 0, 0)
 
 
 @pytest.mark.parametrize("name", RESOLVER_PROGRAMS[:3])

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 #include "dnsformat.hpp"
 
@@ -107,11 +108,37 @@ TEST(Ch04MinimalAny, Rfc8482Answers) {
     EXPECT_FALSE(ch04::is_rfc8482_hinfo(other_hinfo));
 }
 
-TEST(Ch04MinimalAny, FallbackTypes) {
-    EXPECT_TRUE(ch04::is_fallback_type("MX"));
-    EXPECT_TRUE(ch04::is_fallback_type("PTR"));
-    EXPECT_FALSE(ch04::is_fallback_type("SRV"));
-    EXPECT_FALSE(ch04::is_fallback_type("HINFO"));
+TEST(Ch04MinimalAny, FallbackTypesInTheOrderAsked) {
+    EXPECT_EQ(ch04::fallback_types,
+              (std::vector<std::string>{"CNAME", "SOA", "NS", "MX", "A", "AAAA", "TXT", "PTR"}));
+    EXPECT_EQ(ch04::join(ch04::fallback_types, ", "), "CNAME, SOA, NS, MX, A, AAAA, TXT, PTR");
+}
+
+TEST(Ch04Records, AListOfRecordsAndTheirLines) {
+    ldns_rr_list* list = ldns_rr_list_new();
+    for (const char* text : {"x.test. 300 IN A 192.0.2.1", "x.test. 300 IN NS ns1.x.test."}) {
+        ldns_rr* rr = nullptr;
+        ASSERT_EQ(ldns_rr_new_frm_str(&rr, text, 300, nullptr, nullptr), LDNS_STATUS_OK);
+        ldns_rr_list_push_rr(list, rr);
+    }
+    std::vector<Record> records = ch04::to_records(list);
+    ldns_rr_list_deep_free(list);
+    ASSERT_EQ(records.size(), 2u);
+    EXPECT_EQ(records[1].fields, std::vector<std::string>{"ns1.x.test"});
+
+    testing::internal::CaptureStdout();
+    EXPECT_EQ(ch04::print_answers(records), 0);
+    EXPECT_EQ(testing::internal::GetCapturedStdout(), "A     192.0.2.1\nNS    ns1.x.test\n");
+    testing::internal::CaptureStdout();
+    EXPECT_EQ(ch04::print_answers({}), 1);
+    EXPECT_EQ(testing::internal::GetCapturedStdout(), "Not found.\n");
+}
+
+TEST(Ch04Names, JoinAsPythonDoes) {
+    EXPECT_EQ(ch04::join({"ns1.example.test", "ns2.example.test"}, ", "), "ns1.example.test, ns2.example.test");
+    EXPECT_EQ(ch04::join({"one"}, ", "), "one");
+    EXPECT_EQ(ch04::join({}, ", "), "");
+    EXPECT_EQ(ch04::join({"", "a"}, ", "), ", a");
 }
 
 TEST(Ch04Names, StripDotAndCompare) {
