@@ -1,5 +1,5 @@
 // ch01/download.cpp: download any URL to stdout.
-// Book: chapter 1, section "Using High-Level Interfaces" (download.py)
+// Book: section 1.5.2 Using High-Level Interfaces (高级接口), download.py
 //
 // The book opens a URL with urllib.urlopen() and copies it to stdout 2048
 // bytes at a time. libcurl does the same for http://, https://, gopher://,

@@ -1,14 +1,12 @@
 // ch01/gopherclient.cpp: a simple Gopher client, with no error handling.
-// Book: chapter 1, section "Basic Client Operation" (gopherclient.py)
+// Book: section 1.5.1.1 Basic Client Operation (基本客户端操作), gopherclient.py
 //
 // The smallest useful network client: connect to a Gopher server on port 70,
 // send one selector followed by CR LF, and copy everything the server sends
 // back to stdout until the server closes the connection. Every socket call is
 // spelled out here; later programs use common/ helpers for the same steps.
-//
-// Like the book's program it has no error handling of its own: an error
-// ends it with one line on stderr (the C++ analog of Python's traceback)
-// and exit status 1.
+// Like the book's program it handles no error itself: an error ends it with
+// one line on stderr (where Python prints a traceback) and exit status 1.
 //
 // Usage:   gopherclient [--port PORT] HOST SELECTOR
 // Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.

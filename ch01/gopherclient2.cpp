@@ -1,14 +1,12 @@
 // ch01/gopherclient2.cpp: the Gopher client, now catching a failed lookup.
-// Book: chapter 1, section "Errors and Exceptions" (gopherclient2.py)
+// Book: section 1.5.1.2 Errors and Exceptions (错误和异常), gopherclient2.py
 //
 // The same request as gopherclient.cpp, but the connection step is guarded:
 // when the server's name cannot be resolved, the program says so in one line
-// instead of crashing. Python raises socket.gaierror for that; here the
-// lookup throws wb::ResolverError, and we catch exactly that error. Any other
+// instead of crashing. Python raises socket.gaierror; here wb::connect_to()
+// (the getaddrinfo(), socket() and connect() that gopherclient.cpp spells
+// out) throws wb::ResolverError, and we catch exactly that error. Any other
 // failure (a refused connection, say) still ends the program the plain way.
-//
-// wb::connect_to() makes the calls gopherclient.cpp spells out: getaddrinfo(),
-// then socket() and connect() for each address until one works.
 //
 // Usage:   gopherclient2 [--port PORT] HOST SELECTOR
 // Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.

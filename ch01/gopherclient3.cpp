@@ -1,5 +1,5 @@
 // ch01/gopherclient3.cpp: the Gopher client, reading the reply line by line.
-// Book: chapter 1, section "File-Like Objects" (gopherclient3.py)
+// Book: section 1.5.1.3 File-Like Objects (文件类对象), gopherclient3.py
 //
 // Python can wrap a socket in a file object (sock.makefile()) and read it
 // with readline(). wb::SocketFile plays that role here: write() and flush()

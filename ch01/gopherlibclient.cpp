@@ -1,5 +1,5 @@
 // ch01/gopherlibclient.cpp: fetch a Gopher document through a library.
-// Book: chapter 1, section "Using High-Level Interfaces" (gopherlibclient.py)
+// Book: section 1.5.2 Using High-Level Interfaces (高级接口), gopherlibclient.py
 //
 // The book's program hands the selector and host to Python's gopherlib
 // (gopherlib.send_selector) and never touches a socket. The C++ library that
@@ -7,10 +7,6 @@
 // piece (scheme, host, port, selector) through its URL API, allow only the
 // gopher protocol, and let it connect, send and receive. What it receives
 // goes to stdout, byte for byte the same as gopherclient.cpp's output.
-//
-// A Gopher URL's path is "/" + an item type + the selector (RFC 4266);
-// libcurl drops the item type and sends the rest, so we put type 1 in front
-// and the selector reaches the server unchanged.
 //
 // Usage:   gopherlibclient [--port PORT] HOST SELECTOR
 // Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
@@ -36,6 +32,8 @@ void send_selector(const std::string& selector, std::string host, unsigned port)
     if (curl_url_set(url.get(), CURLUPART_HOST, host.c_str(), 0) != CURLUE_OK)
         throw std::runtime_error("bad host name: " + host);
     curl_url_set(url.get(), CURLUPART_PORT, std::to_string(port).c_str(), 0);
+    // The path is "/" + an item type + the selector (RFC 4266); libcurl drops
+    // the type (1, a menu) and sends the selector unchanged.
     curl_url_set(url.get(), CURLUPART_PATH, ("/1" + selector).c_str(), CURLU_URLENCODE);
 
     std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);

@@ -1,17 +1,12 @@
 // ch01/server.cpp: a basic TCP server that greets each client in turn.
-// Book: chapter 1, section "Basic Server Operation" (server.py)
+// Book: section 1.5.1.4 Basic Server Operation (基本服务器操作), server.py
 //
 // The server's side of a connection: create a socket, allow quick reuse of
 // the port (SO_REUSEADDR), bind it to a port on every interface, listen, and
 // accept clients one at a time. Each client is greeted with its own address,
-// asked for a string, told its length, and disconnected.
-//
-// Differences from the book's IPv4-only program, each marked below:
-// - one IPv6 socket serves IPv4 clients too (they show up as plain IPv4);
-// - `--port 0` lets the system choose a free port, printed at start-up;
-// - a client that fails (hangs up, resets) is reported and the next one is
-//   served; the book's program would stop with a traceback;
-// - Ctrl-C ends the server cleanly, even in the middle of a conversation.
+// asked for a string, told its length, and disconnected. Where the program
+// differs from the book (IPv6 too, --port 0, a bad client does not stop it,
+// Ctrl-C) a comment says so; ch01/README.md lists the differences.
 //
 // Usage:   server [--port PORT]      (default port 51423)
 // Partner: any line-oriented client: nc, telnet, or a test's raw socket.

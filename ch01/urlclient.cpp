@@ -1,14 +1,11 @@
 // ch01/urlclient.cpp: fetch a Gopher document by its URL.
-// Book: chapter 1, section "Using High-Level Interfaces" (urlclient.py)
+// Book: section 1.5.2 Using High-Level Interfaces (高级接口), urlclient.py
 //
 // The book builds the URL gopher://HOST/SELECTOR and hands it to urllib,
 // which knows many protocols and picks the right one from the URL. libcurl is
 // C++'s urllib: give it a URL, and it connects, asks and receives. The
-// document goes to stdout, the same bytes as gopherclient.cpp prints.
-//
-// A Gopher URL's path is "/" + an item type + the selector (RFC 4266);
-// libcurl drops the item type, so we write type 1 before the selector and
-// escape the selector's own characters (spaces, tabs, ?, #) with %XX.
+// document goes to stdout, the same bytes as gopherclient.cpp prints. The
+// selector's own characters (spaces, tabs, ?, #) are escaped with %XX.
 //
 // Usage:   urlclient [--port PORT] HOST SELECTOR
 // Partner: any Gopher server; `./workbook tour ch01` runs gophernicus.
@@ -35,6 +32,7 @@ int main(int argc, char* argv[]) {
         std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
 
         char* selector = curl_easy_escape(curl.get(), args[1].c_str(), static_cast<int>(args[1].size()));
+        // "/" + an item type (1, a menu) + the selector: libcurl drops the type.
         std::string url = "gopher://" + host + ":" + std::to_string(port) + "/1" + selector;
         curl_free(selector);
 

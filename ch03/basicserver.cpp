@@ -1,24 +1,12 @@
 // ch03/basicserver.cpp: a server that accepts each client and hangs up.
-// Book: chapter 3, section "Preparing to Connect" (basicserver.py)
+// Book: section 3.2 Accepting Connections (接受连接), basicserver.py
 //
-// The four steps that prepare every TCP server, each spelled out:
-//   1. socket()      make a socket;
-//   2. setsockopt()  SO_REUSEADDR, so that a restarted server can bind its
-//                    port at once instead of waiting for old connections to
-//                    leave the TIME_WAIT state;
-//   3. bind()        claim the port on every interface (the book's host '');
-//   4. listen()      start accepting connections, with a queue of 1.
-// Then accept() clients forever: print who connected and close.
-//
-// Differences from the book's IPv4-only program:
-// - one IPv6 socket with IPV6_V6ONLY off serves IPv4 clients too; they
-//   show up as plain IPv4 addresses;
-// - we print the address accept() returned (the book asks getpeername(),
-//   which gives the same address but fails if the client has already reset
-//   the connection: errorserver.cpp shows that case);
-// - `--port 0` picks any free port; with --port the bound port is printed
-//   first as `Listening on port N.`;
-// - Ctrl-C ends the server cleanly.
+// The four steps that prepare every TCP server (section 3.1), spelled out:
+// socket(); setsockopt(SO_REUSEADDR), so that a restarted server can bind
+// its port at once instead of waiting for old connections to leave the
+// TIME_WAIT state; bind() to the port on every interface (the book's host
+// ''); listen(), with a queue of 1. Then the endless loop of section 3.2:
+// accept() a client, print who connected, close the connection.
 //
 // Usage:   basicserver [--port PORT]      (default port 51423)
 // Partner: any TCP client: nc, telnet, or a test's raw socket.
@@ -70,9 +58,7 @@ int main(int argc, char* argv[]) {
         }
         std::cout << "Waiting for connections..." << std::endl;
 
-        // Wait for a client (or Ctrl-C), then accept() it. Checking
-        // wb::interrupted() and then calling accept() would leave a gap: a
-        // Ctrl-C landing between the two would wait for the next client.
+        // Wait for a client, or Ctrl-C (wb::wait_readable), then accept() it.
         while (wb::wait_readable(s.get())) {
             sockaddr_storage client = {};
             socklen_t clientlen = sizeof client;
@@ -81,6 +67,8 @@ int main(int argc, char* argv[]) {
                 if (errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
                 throw wb::SystemError("accept", errno);
             }
+            // accept()'s address: the book asks getpeername(), the same address
+            // (errorserver.cpp shows how that call fails after a reset).
             std::cout << "Got connection from " << wb::format_address(client, clientlen) << std::endl;
             close(clientsock);
         }

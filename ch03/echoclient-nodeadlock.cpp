@@ -1,26 +1,14 @@
 // ch03/echoclient-nodeadlock.cpp: echoclient's transfer, without the deadlock.
-// Book: chapter 3, section "Avoiding Deadlock" (added by this workbook)
+// Book: section 3.7 Avoiding Deadlock (避免死锁), added by this workbook
 //
-// echoclient.cpp hangs against echoserver because it only reads after it
-// has sent everything: the echo fills the buffers between the two programs,
-// the server blocks in send() and stops reading, and then the client blocks
-// in send() too. Each waits for the other to read. (Its header tells the
-// story in full.)
-//
-// The cure is to read while writing. poll() watches the socket for both
-// directions at once and tells us which one can go on without blocking:
-// POLLIN, the echo has arrived, read it (so the server's send() can finish
-// and it reads again); POLLOUT, there is room, send the next 1024 bytes.
-// The socket is non-blocking, so a call that cannot go on returns EAGAIN
-// instead of stopping the program. When all 10 MiB are sent we shut down
-// our sending side, as echoclient does, and read until the server closes.
-//
-// Instead of copying 10 MiB of x to the terminal, it counts the echo, checks
-// that every byte is an x, and says how many came back:
-//   Wrote N bytes, received M bytes      (updated in place, after each step)
-//   All data sent.
-//   Received 10485760 bytes back.
-// A short or wrong echo is an error (exit 1).
+// echoclient.cpp hangs because it reads only after it has sent everything.
+// The cure is to read while writing: poll() watches the socket both ways and
+// says which can go on without blocking. POLLIN, the echo has arrived: read
+// it (so the server's send() can finish and it reads again); POLLOUT, there
+// is room: send the next 1024 bytes. The socket is non-blocking, so a call
+// that cannot go on returns EAGAIN instead of stopping the program. The echo
+// is counted, not printed: every byte must be an x, and all 10 MiB must come
+// back (`Received 10485760 bytes back.`), else it is an error, exit 1.
 //
 // Usage:   echoclient-nodeadlock [--port PORT] [HOST]   (default localhost, 51423)
 // Partner: echoserver.

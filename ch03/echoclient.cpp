@@ -1,20 +1,13 @@
 // ch03/echoclient.cpp: a client that deadlocks with echoserver, on purpose.
-// Book: chapter 3, section "Avoiding Deadlock" (echoclient.py)
+// Book: section 3.7 Avoiding Deadlock (避免死锁), echoclient.py
 //
 // It sends 10 MiB of "x" in send() calls of 1024 bytes, printing its count
 // after each (`Wrote N bytes` and a carriage return, so the count updates in
 // place), then shuts down its sending side, prints `All data sent.` and only
-// then starts to read the echo.
-//
-// Against echoserver.cpp it hangs: the server echoes every piece at once,
-// but nobody reads the echo yet, so it piles up in the client's receive
-// buffer and the server's send buffer. When both are full, the server's
-// send() blocks, so the server stops reading; then the client's data piles
-// up in the server's receive buffer and the client's send buffer, and when
-// those are full the client's send() blocks too. Each side waits for the
-// other to read: the count stops, below 10 MiB, and stays there. How far it
-// gets depends on the kernel's buffer sizes, not on the program. Press
-// Ctrl-C to end it. echoclient-nodeadlock.cpp reads while it writes.
+// then starts to read the echo. Against echoserver.cpp the count stops below
+// 10 MiB and stays there: both programs block in send(), each waiting for
+// the other to read (ch03/README.md tells how). Press Ctrl-C to end it.
+// echoclient-nodeadlock.cpp reads while it writes.
 //
 // Usage:   echoclient [--port PORT] [HOST]   (default localhost, port 51423)
 // Partner: echoserver.

@@ -1,18 +1,13 @@
 // ch03/echoserver.cpp: send every byte a client sends straight back.
-// Book: chapter 3, section "Avoiding Deadlock" (echoserver.py)
+// Book: section 3.7 Avoiding Deadlock (避免死锁), echoserver.py
 //
-// errorserver.cpp's structure (serve_forever() in serverloop.hpp), with a
+// errorserver.cpp's loop (serve_forever() in serverloop.hpp), with a
 // processing step that reads up to 4096 bytes with recv() and sends them
 // back with sendall() until the client shuts its side down (recv() returns
 // 0). The server never reads more until it has written what it read: if
 // the client does not read its echo, the server's send() blocks, it stops
 // reading, and the client's send() blocks in turn. echoclient.cpp runs
 // into exactly that deadlock; echoclient-nodeadlock.cpp avoids it.
-//
-// Memory stays bounded (one 4096-byte buffer) whatever a client sends.
-// Ctrl-C ends the server cleanly, even while a client is connected and
-// silent: before each recv() the server waits with wb::wait_readable(),
-// which Ctrl-C ends.
 //
 // Usage:   echoserver [--port PORT]      (default port 51423)
 // Partner: echoclient, echoclient-nodeadlock, or nc.
@@ -36,8 +31,7 @@ void echo(int clientsock) {
     std::cout << "Got connection from " << peer << std::endl;
     char data[4096];
     for (;;) {
-        // Wait for data or Ctrl-C before recv(), for the reason accept()
-        // waits (serverloop.hpp): a silent client must not hold up Ctrl-C.
+        // Data, or Ctrl-C: a silent client must not hold up Ctrl-C.
         if (!wb::wait_readable(clientsock)) return;  // Ctrl-C: stop quietly
         ssize_t got = recv(clientsock, data, sizeof data, 0);
         if (got < 0 && errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C

@@ -1,5 +1,5 @@
 // ch03/inetdserver.cpp: a server that knows nothing about sockets.
-// Book: chapter 3, section "Using inetd or xinetd" (inetdserver.py)
+// Book: section 3.5 Using inetd or xinetd (使用inetd或xinetd), inetdserver.py
 //
 // A superserver (inetd, xinetd, systemd-socket-activate) listens on the
 // port, accepts each connection, and starts this program with the
@@ -8,18 +8,8 @@
 // a socket is not a terminal, so it would otherwise wait in the buffer while
 // we wait for the client's line. Run it in a terminal, and it talks to you.
 //
-// Like Python's len(line.strip()), white space at both ends is not counted.
-// The line is counted as it is read, one character at a time, and never
-// stored (wb::strip() would need it whole): however long a line a client
-// sends, memory stays the same. (It also reads the whole line, so no unread
-// data is left when the program exits; that would make the kernel reset the
-// connection, and the client could lose the answer.)
-//
-// inetd.conf:  51423 stream tcp nowait root /usr/local/bin/inetdserver inetdserver
-// xinetd:      socket_type = stream, wait = no (ch03/README.md has the block)
-//
 // Usage:   inetdserver            (stdin and stdout are the connection)
-// Partner: a superserver, and any TCP client (nc, telnet).
+// Partner: a superserver (ch03/README.md configures them), any TCP client.
 // Try:     systemd-socket-activate -l 127.0.0.1:51423 -a --inetd ./build/ch03/inetdserver
 #include <cctype>
 #include <cstdio>

@@ -1,26 +1,16 @@
 // ch03/inetdsocket.cpp: an inetd server that uses its stdin as a socket.
-// Book: chapter 3, section "Using inetd or xinetd" (inetdsocket.py)
+// Book: section 3.5 Using inetd or xinetd (使用inetd或xinetd), inetdsocket.py
 //
 // What a superserver hands a "nowait" stream service on fd 0 is not just a
 // stream: it is the connected TCP socket itself. So the program can call
 // socket functions on fd 0: getpeername() tells who is connected, and
 // send() writes to the client. (Python needs socket.fromfd() to wrap fd 0
-// in a socket object; in C++ a socket simply is a file descriptor.)
-//
-// It sends three lines, each ending in a newline:
-//   Welcome.
-//   According to our records, you are connected from ('127.0.0.1', 40212).
-//   The local time is Thu Nov 26 01:49:30 2026.
-// The time is asctime()'s format, which is also Python's time.asctime().
-//
-// Run from a terminal (fd 0 is not a socket) it says so and exits 1:
+// in a socket object; in C++ a socket simply is a file descriptor.) Run
+// from a terminal, where fd 0 is no socket, it says so and exits 1:
 //   inetdsocket: getpeername: [Errno 88] Socket operation on non-socket
 //
-// inetd.conf:  51423 stream tcp nowait root /usr/local/bin/inetdsocket inetdsocket
-// xinetd:      socket_type = stream, wait = no (ch03/README.md has the block)
-//
 // Usage:   inetdsocket            (fd 0 is the client's TCP socket)
-// Partner: a superserver, and any TCP client (nc, telnet).
+// Partner: a superserver (ch03/README.md configures them), any TCP client.
 // Try:     systemd-socket-activate -l 127.0.0.1:51423 -a --inetd ./build/ch03/inetdsocket
 #include <sys/socket.h>
 #include <unistd.h>

@@ -1,30 +1,16 @@
 // ch03/inetdudpserver.cpp: a UDP service run by a superserver in "wait" mode.
-// Book: chapter 3, section "Using inetd or xinetd" (inetdudpserver.py)
+// Book: section 3.5.5 Using UDP with inetd (通过inetd使用UDP), inetdudpserver.py
 //
 // For a datagram service the superserver cannot accept() anything: when a
 // datagram arrives on its UDP socket, it starts the program with that very
 // socket on fd 0 and, in "wait" mode, stops watching the socket until the
 // program exits. The program reads the datagram with recvfrom(), connect()s
 // the socket to the sender (so send() needs no address), and sends ten
-// replies two seconds apart, then a last line. While it runs, the service
-// serves nobody else: the socket is connected to the first client, so the
-// kernel drops a second client's datagram, and that client hears nothing.
-// inetdwaitserver.cpp shows how to hand the port back early.
-//
-// A difference from the book: the socket belongs to the superserver too,
-// and a connect()ed UDP socket accepts datagrams from that one peer only.
-// The book's program leaves it connected, so after the first client the
-// service would hear no one else. We undo the connect() at the end
-// (connect() to AF_UNSPEC), and the next client is served.
-//
-// The pause between replies is the book's 2 seconds; --pause changes it.
-// A datagram longer than 8192 bytes is cut there.
-//
-// inetd.conf:  51423 dgram udp wait root /usr/local/bin/inetdudpserver inetdudpserver
-// xinetd:      socket_type = dgram, wait = yes (ch03/README.md has the block)
+// replies two seconds apart (--pause changes that), then a last line. No
+// other client is served meanwhile; inetdwaitserver.cpp hands the port back.
 //
 // Usage:   inetdudpserver [--pause SECONDS]    (fd 0 is the service's UDP socket)
-// Partner: a superserver, and any UDP client (nc -u).
+// Partner: a superserver (ch03/README.md configures them), any UDP client (nc -u).
 // Try:     systemd-socket-activate -d -l 127.0.0.1:51423 --inetd ./build/ch03/inetdudpserver
 //          then  echo hi | nc -u -w 30 127.0.0.1 51423
 #include <sys/socket.h>

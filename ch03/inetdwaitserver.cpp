@@ -1,28 +1,17 @@
 // ch03/inetdwaitserver.cpp: a "wait" UDP service that frees its port at once.
-// Book: chapter 3, section "Using inetd or xinetd" (inetdwaitserver.py)
+// Book: section 3.5.5 Using UDP with inetd (通过inetd使用UDP), inetdwaitserver.py
 //
 // inetdudpserver.cpp keeps the superserver's socket for as long as it sends
 // replies, so every other client waits. This one reads the first datagram,
-// notes the socket's local address (getsockname()), closes fd 0 and forks:
-// - the parent exits at once; the superserver sees its "wait" service end
-//   and listens on the port again, ready for the next client;
-// - the child makes its own UDP socket, binds it to the same local address
-//   (SO_REUSEADDR lets two sockets share it), connect()s it to the sender
-//   and sends the replies. Datagrams from that sender reach the child's
-//   connected socket; datagrams from anyone else reach the superserver's.
+// notes the socket's local address (getsockname()), gives the socket back
+// and forks. The parent exits at once, so the superserver listens again. The
+// child binds a socket of its own to the same address (SO_REUSEADDR lets two
+// sockets share it), connect()s it to the sender and sends the replies:
+// datagrams from that sender reach the child, anyone else's the superserver.
 // So a second client is served while the first is still receiving.
 //
-// Under xinetd the socket is also on fd 1 and fd 2; those copies are
-// pointed at /dev/null, so that only the superserver keeps its socket.
-// The child's new socket has the same family (IPv4 or IPv6) as fd 0's.
-//
-// The pause between replies is the book's 2 seconds; --pause changes it.
-//
-// inetd.conf:  51423 dgram udp wait root /usr/local/bin/inetdwaitserver inetdwaitserver
-// xinetd:      socket_type = dgram, wait = yes (ch03/README.md has the block)
-//
 // Usage:   inetdwaitserver [--pause SECONDS]   (fd 0 is the service's UDP socket)
-// Partner: a superserver, and any UDP client (nc -u).
+// Partner: a superserver (ch03/README.md configures them), any UDP client (nc -u).
 // Try:     see ch03/README.md: xinetd, then two `nc -u` clients at once.
 #include <fcntl.h>
 #include <sys/socket.h>
@@ -59,7 +48,8 @@ int main(int argc, char* argv[]) {
                   getsockname(STDIN_FILENO, reinterpret_cast<sockaddr*>(&local), &locallen));
 
         // Give the socket back: close fd 0, and point the other copies of
-        // it at /dev/null.
+        // it (xinetd puts it on fds 1 and 2 too) at /dev/null, so that only
+        // the superserver keeps it.
         struct stat sock;
         wb::check("fstat", fstat(STDIN_FILENO, &sock));
         int null = wb::check("open /dev/null", open("/dev/null", O_RDWR));
@@ -71,7 +61,8 @@ int main(int argc, char* argv[]) {
         pid_t pid = wb::check("fork", fork());
         if (pid > 0) return 0;  // the parent: done, the superserver takes over
 
-        // The child: a socket of its own on the same address, for this client.
+        // The child: a socket of its own on the same address (IPv4 or IPv6,
+        // as fd 0's), for this client.
         wb::Fd s(wb::check("socket", socket(local.ss_family, SOCK_DGRAM, 0)));
         int on = 1;
         wb::check("setsockopt", setsockopt(s.get(), SOL_SOCKET, SO_REUSEADDR, &on, sizeof on));

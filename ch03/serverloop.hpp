@@ -1,21 +1,10 @@
-// ch03/serverloop.hpp: the error-handling server loop of chapter 3.
+// ch03/serverloop.hpp: what the chapter's servers share.
 //
-// The book's errorserver.py guards the three steps of serving a client,
-// each with its own try/except: accept(), processing, close(). An error in
-// any step is reported (Python prints its traceback) and the loop goes on
-// to the next client; only Ctrl-C ends the server. errorserver, echoserver
-// and syslogserver all run that loop; it lives here, once, and each of
-// them passes what it does with a client and how it reports an error.
-//
-// The loop waits for each client with wb::wait_readable() and only then
-// calls accept(). Checking wb::interrupted() and then calling accept()
-// would lose a Ctrl-C that lands between the two: accept() would not yet
-// have started, so nothing interrupts it, and it waits for the next client.
-//
-// Here also: the bound socket every ch03 server starts from, and report(),
-// the C++ analog of traceback.print_exc(): one line on stderr,
-//
-//   errorserver: getpeername: [Errno 107] Transport endpoint is not connected
+// open_server() makes the socket every ch03 server starts from; report() is
+// the C++ stand-in for traceback.print_exc(); peername() is Python's
+// clientsock.getpeername(). serve_forever() is errorserver.cpp's loop, its
+// three guards (accept, processing, close) packaged for echoserver and
+// syslogserver, which then spell out only what they do with a client.
 #pragma once
 
 #include <sys/socket.h>
@@ -38,8 +27,7 @@
 // listening with the book's queue of 1 when `type` is SOCK_STREAM. With
 // --port, the port actually bound is printed first (`Listening on port N.`),
 // so `--port 0` tells a student, or a test, which port the system chose.
-// Ctrl-C ends the server cleanly from before that line on: whoever reads
-// it may press Ctrl-C at once.
+// Ctrl-C ends the server cleanly from before that line on.
 inline wb::Fd open_server(const wb::Args& args, int type) {
     wb::Fd s = wb::bind_any(args.port("--port", 51423, type == SOCK_DGRAM ? "udp" : "tcp"), type, 1);
     wb::stop_on_interrupt();
@@ -47,8 +35,8 @@ inline wb::Fd open_server(const wb::Args& args, int type) {
     return s;
 }
 
-// traceback.print_exc(): "PROG: CALL: TEXT" on stderr (wb::describe() is
-// the text wb::run() prints for an error that ends a program), then back to work.
+// traceback.print_exc(): one line on stderr, then back to work:
+//   errorserver: getpeername: [Errno 107] Transport endpoint is not connected
 inline void report(const std::exception& e) {
     std::cerr << wb::program_name() << ": " << wb::describe(e) << std::endl;
 }
@@ -62,30 +50,24 @@ inline std::string peername(int sock) {
     return wb::format_address(addr, len);
 }
 
-// Accepts clients on the listening socket `s` (from open_server()) until
-// Ctrl-C; for each runs `process(clientsock)` and closes the connection. An
-// error in any of the three steps goes to `on_error` and the loop goes on.
+// errorserver.cpp's loop: accepts clients on `s` until Ctrl-C, runs
+// `process(clientsock)` for each and closes the connection; an error in any
+// of the three steps goes to `on_error`, and the loop goes on.
 inline void serve_forever(int s, const std::function<void(int)>& process,
                           const std::function<void(const std::exception&)>& on_error = report) {
-    // Wait for a client or Ctrl-C, then accept(): see the top of this file.
     while (wb::wait_readable(s)) {
         wb::Fd clientsock;
         try {
             clientsock.reset(wb::check("accept", accept(s, nullptr, nullptr)));
         } catch (const wb::SystemError& e) {
-            if (e.code() != EINTR) on_error(e);  // EINTR: a signal; wait_readable() sees Ctrl-C
+            if (e.code() != EINTR) on_error(e);  // EINTR: a signal, not an error
             continue;
         }
-
-        // Process the connection.
         try {
             process(clientsock.get());
         } catch (const std::exception& e) {
             if (!wb::interrupted()) on_error(e);  // after Ctrl-C, just stop
         }
-
-        // Close the connection. close() can fail too (EIO, EINTR); the
-        // book reports that as well, and so do we.
         try {
             wb::check("close", close(clientsock.release()));
         } catch (const wb::SystemError& e) {

@@ -1,25 +1,13 @@
 // ch03/syslogserver.cpp: the error-handling server, logging through syslog.
-// Book: chapter 3, section "Using syslog" (added by this workbook)
+// Book: section 3.6.1 Using syslog in Python (在Python中使用syslog), added by this workbook
 //
-// errorserver.cpp reports on its terminal; a server started at boot has
-// none. This one is the same server (serve_forever() in serverloop.hpp) as
-// a line echo service, and everything it would have printed goes to syslog
-// instead, facility LOG_DAEMON, with openlog()'s LOG_PID option adding the
-// process id to the tag ("syslogserver[4242]:"):
-//   LOG_NOTICE  Started on port 51423.            / Terminating.
-//   LOG_INFO    Got connection from ('127.0.0.1', 40212)
-//   LOG_INFO    ('127.0.0.1', 40212) sent: hello  (each line it echoes)
-//   LOG_INFO    Connection from ('127.0.0.1', 40212) closed
-//   LOG_ERR     Error serving ('127.0.0.1', 40212): recv: [Errno 104] ...
-//   LOG_ERR     Error: accept: [Errno 24] Too many open files
-//
-// Never log what a peer sends as it is. A client that sends "x\n<27>Nov 26
-// ... root: all is well" would, through a logger that splits lines, forge a
-// line of its own; control characters can rewrite a terminal that shows the
-// log. So every byte outside printable ASCII is written as an escape: \n,
-// \r, \t, \xNN, and a backslash as \\. A line is read in pieces of at most
-// 1024 bytes, so a client cannot make the server (or the log) hold an
-// endless line.
+// errorserver.cpp reports on its terminal; a server started at boot has none.
+// This one runs the same loop (serve_forever() in serverloop.hpp) as a line
+// echo service, and what it would have printed goes to syslog instead:
+// facility LOG_DAEMON; LOG_NOTICE for start and stop, LOG_INFO for each
+// client and each line, LOG_ERR for errors. openlog()'s LOG_PID option adds
+// the process id to the tag ("syslogserver[4242]:"). What a peer sends is
+// logged escaped (\n, \r, \xNN), so it cannot forge a log line of its own.
 //
 // Usage:   syslogserver [--port PORT]      (default port 51423)
 // Partner: any TCP client (nc), and the system's syslog daemon.
@@ -65,7 +53,7 @@ void serve(int clientsock) {
     std::string peer = peername(clientsock);
     syslog(LOG_INFO, "Got connection from %s", peer.c_str());
     try {
-        wb::SocketFile file(clientsock, 1024);
+        wb::SocketFile file(clientsock, 1024);  // a longer line comes in 1024-byte pieces
         for (std::string line = file.readline(); !line.empty(); line = file.readline()) {
             file.write(line);
             file.flush();

@@ -48,6 +48,10 @@ tour_ch03() {
   printf '\n\033[1m######## Chapter 3: Network Servers\033[0m\n'
   local port p1 p2 p3 p4 lab stuck
 
+  section ch03/sockopts
+  say "The SO_ options this system defines (the first ten, with --values):"
+  show_sh "$B/ch03/sockopts --values | head -n 10"
+
   section ch03/basicserver
   say "socket, SO_REUSEADDR, bind, listen; then accept each client and hang up."
   start basicserver "$B/ch03/basicserver" --port 0
@@ -56,10 +60,6 @@ tour_ch03() {
   show nc -z 127.0.0.1 "$port"
   show nc -z ::1 "$port"
   finish basicserver
-
-  section ch03/sockopts
-  say "The SO_ options this system defines (the first ten, with --values):"
-  show_sh "$B/ch03/sockopts --values | head -n 10"
 
   section ch03/errorserver
   say "A client that resets its connection (socat, SO_LINGER 0) while the"
@@ -74,40 +74,6 @@ tour_ch03() {
   show nc -z ::1 "$port"
   await errorserver "'::1'"
   finish errorserver
-
-  section ch03/echoserver
-  say "Every byte comes back:"
-  ch03_serve echoserver
-  port=$(port_of echoserver)
-  show_sh "printf 'hello, echo\\n' | nc -q 2 127.0.0.1 $port"
-  finish echoserver
-
-  section ch03/echoclient
-  say "The deadlock. In a private network namespace with the TCP buffer sizes"
-  say "of 2004's Linux 2.6 (today's loopback buffers can grow to 32 MiB, and"
-  say "then 10 MiB sometimes fit and it does not hang):"
-  start lab unshare "${USERNS[@]}" -n sh -c 'ip link set lo up &&
-    sysctl -q -w net.ipv4.tcp_rmem="4096 87380 174760" net.ipv4.tcp_wmem="4096 16384 131072" &&
-    echo ready && exec sleep 600'
-  await lab ready
-  lab=${TOUR_PIDS[lab]}
-  start echoserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoserver" --port 0
-  await echoserver 'port [0-9]+'
-  port=$(port_of echoserver)
-  start echoclient nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoclient" --port "$port"
-  stuck=$(ch03_wait_quiet "$TOUR_TMP/echoclient.log")
-  say "echoclient's count has not moved for 2 seconds: stuck at $stuck of 10485760"
-  say "bytes. Both programs are alive, each blocked in send(), each waiting for"
-  say "the other to read. Ctrl-C ends the client; the server reports the reset."
-  finish echoclient
-  echo
-
-  section ch03/echoclient-nodeadlock
-  say "poll() and a non-blocking socket: read the echo while sending."
-  say "(Its count updates in place; here only the last lines, one per line.)"
-  show_sh "nsenter -t $lab ${ENTER_USERNS[*]} -n $B/ch03/echoclient-nodeadlock --port $port | tr '\\r' '\\n' | tail -n 3"
-  finish echoserver
-  finish lab
 
   section ch03/udpechoserver
   ch03_serve udpechoserver
@@ -209,4 +175,38 @@ tour_ch03() {
   finish syslogserver
   show_sh "sleep 0.3; grep syslogserver $TOUR_TMP/messages"
   finish syslab
+
+  section ch03/echoserver
+  say "Every byte comes back:"
+  ch03_serve echoserver
+  port=$(port_of echoserver)
+  show_sh "printf 'hello, echo\\n' | nc -q 2 127.0.0.1 $port"
+  finish echoserver
+
+  section ch03/echoclient
+  say "The deadlock. In a private network namespace with the TCP buffer sizes"
+  say "of 2004's Linux 2.6 (today's loopback buffers can grow to 32 MiB, and"
+  say "then 10 MiB sometimes fit and it does not hang):"
+  start lab unshare "${USERNS[@]}" -n sh -c 'ip link set lo up &&
+    sysctl -q -w net.ipv4.tcp_rmem="4096 87380 174760" net.ipv4.tcp_wmem="4096 16384 131072" &&
+    echo ready && exec sleep 600'
+  await lab ready
+  lab=${TOUR_PIDS[lab]}
+  start echoserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoserver" --port 0
+  await echoserver 'port [0-9]+'
+  port=$(port_of echoserver)
+  start echoclient nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoclient" --port "$port"
+  stuck=$(ch03_wait_quiet "$TOUR_TMP/echoclient.log")
+  say "echoclient's count has not moved for 2 seconds: stuck at $stuck of 10485760"
+  say "bytes. Both programs are alive, each blocked in send(), each waiting for"
+  say "the other to read. Ctrl-C ends the client; the server reports the reset."
+  finish echoclient
+  echo
+
+  section ch03/echoclient-nodeadlock
+  say "poll() and a non-blocking socket: read the echo while sending."
+  say "(Its count updates in place; here only the last lines, one per line.)"
+  show_sh "nsenter -t $lab ${ENTER_USERNS[*]} -n $B/ch03/echoclient-nodeadlock --port $port | tr '\\r' '\\n' | tail -n 3"
+  finish echoserver
+  finish lab
 }

@@ -1,20 +1,13 @@
 // ch03/udpechoserver.cpp: send every UDP datagram back where it came from.
-// Book: chapter 3, section "Using UDP" (udpechoserver.py)
+// Book: section 3.4 Using UDP (使用UDP), udpechoserver.py
 //
 // A UDP server has no listen() and no accept(): it binds its port (with
 // SO_REUSEADDR, as the book does) and then recvfrom() hands it one datagram
 // at a time together with the sender's address. It prints that address and
 // sendto()s the same bytes back. There are no connections, so no client can
-// hold the server up: each datagram is served on its own.
-//
-// A datagram longer than the 8192-byte buffer is cut there (recvfrom(8192)
-// in the book does the same), and the cut datagram is what comes back.
-// Errors are reported on stderr and the loop goes on, like errorserver's.
-// Ctrl-C ends the server: it waits for each datagram with
-// wb::wait_readable(), which Ctrl-C ends, before it calls recvfrom().
-//
-// Differences from the book: IPv4 and IPv6 on one socket (wb::bind_any);
-// `--port` (0 = any free port, announced as `Listening on port N.`).
+// hold the server up. A datagram longer than the 8192-byte buffer is cut
+// there, as the book's recvfrom(8192) cuts it. An error is reported and the
+// loop goes on, as in errorserver.cpp.
 //
 // Usage:   udpechoserver [--port PORT]      (default port 51423)
 // Partner: ch02's udp client, or `nc -u localhost 51423`.
@@ -36,9 +29,7 @@ int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         wb::Fd s = open_server(args, SOCK_DGRAM);  // socket, SO_REUSEADDR, bind
 
-        // Wait for a datagram (or Ctrl-C) before recvfrom(): checking
-        // wb::interrupted() and then calling recvfrom() would lose a Ctrl-C
-        // that lands between the two.
+        // Wait for a datagram, or Ctrl-C (wb::wait_readable), then recvfrom() it.
         while (wb::wait_readable(s.get())) {
             try {
                 // One datagram, and who sent it.

@@ -1,22 +1,12 @@
 // ch03/udptimeserver.cpp: a UDP time server that is a day late, on purpose.
-// Book: chapter 3, section "Using UDP" (udptimeserver.py)
+// Book: section 3.4 Using UDP (使用UDP), udptimeserver.py
 //
 // RFC 868's time protocol over UDP: whatever datagram arrives, answer with
 // the time as 4 bytes, big-endian (network byte order), counting seconds
-// since 1900-01-01. Unix counts from 1970, 2208988800 seconds later, so
-// we add that. The book's server is deliberately wrong by one day (it
-// subtracts 24 hours), so that a client comparing it with the local clock,
-// such as chapter 2's udptime, sees a difference it can show.
-//
-// The 32-bit count wraps in 2036 (RFC 868's own limit); we keep the low
-// 32 bits, as Python's struct.pack("!I", ...) would refuse to do.
-// The loop is udpechoserver.cpp's (recvfrom, answer, sendto; errors
-// reported on stderr and the loop goes on; Ctrl-C ends it), except that the
-// datagram's content does not matter, only who sent it. Nothing is printed
-// per request, as in the book.
-//
-// Differences from the book: IPv4 and IPv6 on one socket (wb::bind_any);
-// `--port` (0 = any free port, announced as `Listening on port N.`).
+// since 1900-01-01 (Unix counts from 1970, 2208988800 seconds later). The
+// book's server is a day behind on purpose, so that a client comparing it
+// with the local clock, such as chapter 2's udptime, has a difference to
+// show. The loop is udpechoserver.cpp's; nothing is printed per request.
 //
 // Usage:   udptimeserver [--port PORT]      (default port 51423)
 // Partner: ch02's udptime client.
