@@ -31,8 +31,8 @@ namespace wb {
 
 class SocketFile {
 public:
-    static constexpr std::size_t default_max_line = 64 * 1024;
-    static constexpr std::size_t default_write_buffer = 32 * 1024;
+    static constexpr std::size_t default_max_line = std::size_t{64} * 1024;
+    static constexpr std::size_t default_write_buffer = std::size_t{32} * 1024;
 
     explicit SocketFile(int fd, std::size_t max_line = default_max_line,
                         std::size_t write_buffer = default_write_buffer);

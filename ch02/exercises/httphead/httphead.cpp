@@ -26,7 +26,7 @@ const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH", .min_args = 2, .max_a
                     .help = "  --port PORT  a number or a service name (default 80, http's)"};
 
 // The most a header section (status line included) may take.
-constexpr std::size_t max_head = 64 * 1024;
+[[maybe_unused]] constexpr std::size_t max_head = std::size_t{64} * 1024;
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) -> int {

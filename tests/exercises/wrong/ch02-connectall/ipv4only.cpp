@@ -21,6 +21,7 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <cmath>
 #include <iostream>
 #include <memory>
 #include <string>
@@ -64,7 +65,7 @@ int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         const std::string& host = args[0];
         unsigned port = wb::command_line_port("PORT", args[1]);
-        int timeout_ms = static_cast<int>(args.number("--timeout", 5, 0.001, 3600) * 1000 + 0.5);
+        int timeout_ms = static_cast<int>(std::lround(args.number("--timeout", 5, 0.001, 3600) * 1000));
 
         // Every address, both families, in getaddrinfo()'s order.
         addrinfo hints = {};

@@ -35,7 +35,7 @@ const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH", .min_args = 2, .max_a
 
 // The most a header section (status line included) may take: a server that
 // sends more is broken or hostile, and we stop reading.
-constexpr std::size_t max_head = 64 * 1024;
+constexpr std::size_t max_head = std::size_t{64} * 1024;
 
 // A reply that breaks HTTP's rules: wb::run() prints it and exits 1.
 class BadReply : public std::runtime_error {

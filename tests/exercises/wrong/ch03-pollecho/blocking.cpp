@@ -37,7 +37,7 @@
 const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
                     .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
-constexpr std::size_t max_pending = 64 * 1024;  // stop reading a client whose echo waits past this
+constexpr std::size_t max_pending = std::size_t{64} * 1024;  // stop reading a client whose echo waits past this
 
 struct Client {
     wb::Fd sock;

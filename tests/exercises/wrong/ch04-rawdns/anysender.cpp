@@ -82,7 +82,8 @@ std::string escaped(unsigned char c, const std::string& special, unsigned char l
         std::snprintf(buf, sizeof buf, "\\%03u", c);
         return buf;
     }
-    return (special.find(static_cast<char>(c)) != std::string::npos ? "\\" : "") + std::string(1, c);
+    char ch = static_cast<char>(c);
+    return (special.find(ch) != std::string::npos ? "\\" : "") + std::string(1, ch);
 }
 
 // The name at `pos` ("www.example.test."); `pos` moves past it. A length
