@@ -39,10 +39,14 @@ class Client:
         try:
             self.sock = socket.create_connection((host, port), timeout=WAIT)
         except OSError as e:
+            try:
+                server.p.wait(2)  # refused: the server may be on its way out
+            except subprocess.TimeoutExpired:
+                pass
             ended = not server.running()
             if ended:
                 server.wait_exit()
-            fail(f"could not connect to the server: {e}" + ("; the server has ended" if ended else ""),
+            fail(f"could not connect to the server: {e}" + ("; the server ended" if ended else ""),
                  did=self.did, result=server.result)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
