@@ -33,7 +33,8 @@ int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         curl_global_init(CURL_GLOBAL_DEFAULT);
         // The handle cleans itself up however we leave (curl_easy_cleanup).
-        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                 curl_easy_cleanup);
         char error[CURL_ERROR_SIZE] = "";
         curl_easy_setopt(curl.get(), CURLOPT_URL, args[0].c_str());
         curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write_piece);
@@ -41,7 +42,8 @@ int main(int argc, char* argv[]) {
         curl_easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);  // 404 and friends fail
         curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, isatty(STDERR_FILENO) ? 0L : 1L);
         CURLcode result = curl_easy_perform(curl.get());
-        if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
+        if (result != CURLE_OK)
+            throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
         return 0;
     });
 }

@@ -22,14 +22,17 @@
 #include "fd.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
-                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR",
+                    .min_args = 2,
+                    .max_args = 2,
+                    .options = {"--port"},
+                    .help = "  --port PORT  the server's port (default 70)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         std::string port = std::to_string(args.port("--port", 70));
-        std::string host = args[0];
-        std::string filename = args[1];
+        const std::string& host = args[0];
+        const std::string& filename = args[1];
 
         // Python's s.connect((host, port)) looks the name up for us. In C++
         // getaddrinfo() does the lookup and may give several addresses (IPv4

@@ -21,14 +21,17 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
-                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR",
+                    .min_args = 2,
+                    .max_args = 2,
+                    .options = {"--port"},
+                    .help = "  --port PORT  the server's port (default 70)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         unsigned port = args.port("--port", 70);
-        std::string host = args[0];
-        std::string filename = args[1];
+        const std::string& host = args[0];
+        const std::string& filename = args[1];
 
         wb::Fd s;
         try {

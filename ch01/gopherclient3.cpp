@@ -19,8 +19,11 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
-                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR",
+                    .min_args = 2,
+                    .max_args = 2,
+                    .options = {"--port"},
+                    .help = "  --port PORT  the server's port (default 70)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
@@ -33,8 +36,7 @@ int main(int argc, char* argv[]) {
         fd.flush();
 
         for (std::string line = fd.readline(); !line.empty(); line = fd.readline())
-            if (!wb::write_stdout(line.data(), line.size()))
-                throw wb::SystemError("write", errno);
+            if (!wb::write_stdout(line.data(), line.size())) throw wb::SystemError("write", errno);
         return 0;
     });
 }

@@ -19,8 +19,11 @@
 
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
-                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR",
+                    .min_args = 2,
+                    .max_args = 2,
+                    .options = {"--port"},
+                    .help = "  --port PORT  the server's port (default 70)"};
 
 // The analog of gopherlib.send_selector(selector, host, port): the document
 // goes to stdout, libcurl's default destination.

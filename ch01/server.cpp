@@ -23,8 +23,10 @@
 #include "program.hpp"
 #include "socketfile.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
 void serve_client(int clientsock, const std::string& clientaddr) {
     wb::SocketFile clientfile(clientsock);  // the book's makefile('rw', 0)

@@ -18,8 +18,11 @@
 
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR", .min_args = 2, .max_args = 2,
-                    .options = {"--port"}, .help = "  --port PORT  the server's port (default 70)"};
+const wb::Spec spec{.synopsis = "[--port PORT] HOST SELECTOR",
+                    .min_args = 2,
+                    .max_args = 2,
+                    .options = {"--port"},
+                    .help = "  --port PORT  the server's port (default 70)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
@@ -29,9 +32,11 @@ int main(int argc, char* argv[]) {
 
         curl_global_init(CURL_GLOBAL_DEFAULT);
         // The handle cleans itself up however we leave (curl_easy_cleanup).
-        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(), curl_easy_cleanup);
+        std::unique_ptr<CURL, decltype(&curl_easy_cleanup)> curl(curl_easy_init(),
+                                                                 curl_easy_cleanup);
 
-        char* selector = curl_easy_escape(curl.get(), args[1].c_str(), static_cast<int>(args[1].size()));
+        char* selector =
+            curl_easy_escape(curl.get(), args[1].c_str(), static_cast<int>(args[1].size()));
         // "/" + an item type (1, a menu) + the selector: libcurl drops the type.
         std::string url = "gopher://" + host + ":" + std::to_string(port) + "/1" + selector;
         curl_free(selector);
@@ -41,7 +46,8 @@ int main(int argc, char* argv[]) {
         curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
         curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
         CURLcode result = curl_easy_perform(curl.get());
-        if (result != CURLE_OK) throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
+        if (result != CURLE_OK)
+            throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));
         return 0;
     });
 }

@@ -10,15 +10,19 @@
 namespace ch02 {
 
 const wb::Spec connect_spec{
-    .synopsis = "[HOST [PORT]]", .max_args = 2,
-    .help = "  HOST  the server (default www.google.com)\n"
-            "  PORT  its port, a number or a service name (default 80, http's)"};
+    .synopsis = "[HOST [PORT]]",
+    .max_args = 2,
+    .help =
+        "  HOST  the server (default www.google.com)\n"
+        "  PORT  its port, a number or a service name (default 80, http's)"};
 
-const wb::Spec sleep_spec{
-    .synopsis = "[--sleep SECONDS] HOST PORT PATH", .min_args = 3, .max_args = 3,
-    .options = {"--sleep"},
-    .help = "  PORT             a number, or a service name such as http\n"
-            "  --sleep SECONDS  how long to wait before sending (default 10)"};
+const wb::Spec sleep_spec{.synopsis = "[--sleep SECONDS] HOST PORT PATH",
+                          .min_args = 3,
+                          .max_args = 3,
+                          .options = {"--sleep"},
+                          .help =
+                              "  PORT             a number, or a service name such as http\n"
+                              "  --sleep SECONDS  how long to wait before sending (default 10)"};
 
 // The --sleep of sleep_spec: 0 to 3600 seconds, 10 when not given.
 inline double sleep_seconds(const wb::Args& args) { return args.number("--sleep", 10, 0, 3600); }

@@ -41,7 +41,8 @@ int main(int argc, char* argv[]) {
         } else {
             wb::check("socket", s.get());
             int off = 0;
-            wb::check("setsockopt", setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off));
+            wb::check("setsockopt",
+                      setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off));
         }
         std::cout << "done.\n";
 

@@ -50,7 +50,8 @@ int main(int argc, char* argv[]) {
         socklen_t ourlen = sizeof ours, theirlen = sizeof theirs;
         wb::check("getsockname", getsockname(s.get(), reinterpret_cast<sockaddr*>(&ours), &ourlen));
         std::cout << "Connected from " << wb::format_address(ours, ourlen) << '\n';
-        wb::check("getpeername", getpeername(s.get(), reinterpret_cast<sockaddr*>(&theirs), &theirlen));
+        wb::check("getpeername",
+                  getpeername(s.get(), reinterpret_cast<sockaddr*>(&theirs), &theirlen));
         std::cout << "Connected to " << wb::format_address(theirs, theirlen) << '\n';
         return 0;
     });

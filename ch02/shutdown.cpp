@@ -42,7 +42,8 @@ int main(int argc, char* argv[]) {
 
             // No more data from us: the server's read sees end of file.
             if (shutdown(s.get(), SHUT_WR) < 0)
-                throw ch02::Failure("Error sending data (detected by shutdown)", wb::errno_text(errno));
+                throw ch02::Failure("Error sending data (detected by shutdown)",
+                                    wb::errno_text(errno));
 
             ch02::copy_reply(s.get());  // recv() until the server closes
         } catch (const ch02::Failure& e) {

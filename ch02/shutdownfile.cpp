@@ -53,7 +53,8 @@ int main(int argc, char* argv[]) {
             }
 
             if (shutdown(s.get(), SHUT_WR) < 0)
-                throw ch02::Failure("Error sending data (detected by shutdown)", wb::errno_text(errno));
+                throw ch02::Failure("Error sending data (detected by shutdown)",
+                                    wb::errno_text(errno));
 
             // The reply, in pieces of up to 2048 bytes, until the server closes.
             for (;;) {

@@ -26,7 +26,9 @@
 #include "fd.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "HOST PORT PATH", .min_args = 3, .max_args = 3,
+const wb::Spec spec{.synopsis = "HOST PORT PATH",
+                    .min_args = 3,
+                    .max_args = 3,
                     .help = "  PORT  a number, or a service name such as http"};
 
 int main(int argc, char* argv[]) {
@@ -44,7 +46,8 @@ int main(int argc, char* argv[]) {
                 family = AF_INET;
                 s.reset(socket(AF_INET, SOCK_STREAM, 0));
             }
-            if (!s.valid()) throw ch02::Failure("Strange error creating socket", wb::errno_text(errno));
+            if (!s.valid())
+                throw ch02::Failure("Strange error creating socket", wb::errno_text(errno));
             int off = 0;
             if (family == AF_INET6 &&
                 setsockopt(s.get(), IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof off) < 0)
@@ -70,7 +73,8 @@ int main(int argc, char* argv[]) {
             addrinfo* found = nullptr;
             int code = getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found);
             if (code != 0)
-                throw ch02::Failure("Address-related error connecting to server", wb::gai_text(code));
+                throw ch02::Failure("Address-related error connecting to server",
+                                    wb::gai_text(code));
             ch02::AddrinfoList list(found);  // freeaddrinfo() when it goes out of scope
             // Then the handshake (socket.error): refused, unreachable, timed out.
             if (connect(s.get(), found->ai_addr, found->ai_addrlen) < 0)
@@ -81,7 +85,8 @@ int main(int argc, char* argv[]) {
             // an error to report, not a SIGPIPE that kills us.
             std::string request = "GET " + filename + " HTTP/1.0\r\n\r\n";
             for (std::size_t sent = 0; sent < request.size();) {
-                ssize_t n = send(s.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
+                ssize_t n =
+                    send(s.get(), request.data() + sent, request.size() - sent, MSG_NOSIGNAL);
                 if (n < 0 && errno == EINTR) continue;  // a signal, not an error
                 if (n < 0) throw ch02::Failure("Error sending data", wb::errno_text(errno));
                 sent += static_cast<std::size_t>(n);

@@ -23,7 +23,9 @@
 #include "program.hpp"
 #include "socketfile.hpp"  // wb::strip
 
-const wb::Spec spec{.synopsis = "HOST PORT", .min_args = 2, .max_args = 2,
+const wb::Spec spec{.synopsis = "HOST PORT",
+                    .min_args = 2,
+                    .max_args = 2,
                     .help = "  PORT  a number, or a UDP service name such as echo"};
 
 int main(int argc, char* argv[]) {
@@ -31,7 +33,8 @@ int main(int argc, char* argv[]) {
         const std::string& host = args[0];
 
         wb::Fd s(wb::check("socket", ch02::client_socket(SOCK_DGRAM)));
-        unsigned port = wb::command_line_port("PORT", args[1], "udp");  // getservbyname(name, "udp")
+        unsigned port =
+            wb::command_line_port("PORT", args[1], "udp");  // getservbyname(name, "udp")
 
         // No packet is sent: connect() only records the peer's address.
         ch02::Address addr = ch02::first_address(host, port, SOCK_DGRAM, s.get());

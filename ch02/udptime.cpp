@@ -26,9 +26,11 @@
 #include "fd.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "[HOST [PORT]]", .max_args = 2,
-                    .help = "  HOST  the time server (default time.nist.gov)\n"
-                            "  PORT  its UDP port, a number or a service name (default 37)"};
+const wb::Spec spec{.synopsis = "[HOST [PORT]]",
+                    .max_args = 2,
+                    .help =
+                        "  HOST  the time server (default time.nist.gov)\n"
+                        "  PORT  its UDP port, a number or a service name (default 37)"};
 
 // Did `from` (what recvfrom() reports) come from `server` (where we sent)?
 // Same family, address and port.
@@ -75,8 +77,8 @@ int main(int argc, char* argv[]) {
             if (same_address(from, host.storage)) break;
         }
         if (got != 4) {
-            std::cerr << "Wrong-sized reply " << got << ": " << std::string(buf, static_cast<size_t>(got))
-                      << '\n';
+            std::cerr << "Wrong-sized reply " << got << ": "
+                      << std::string(buf, static_cast<size_t>(got)) << '\n';
             return 1;
         }
 

@@ -22,8 +22,10 @@
 #include "fd.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
@@ -53,7 +55,8 @@ int main(int argc, char* argv[]) {
         wb::stop_on_interrupt();  // before we announce ourselves: Ctrl-C may come at once
         if (args.has("--port")) {
             socklen_t len = sizeof addr;  // with port 0 the system chose: ask which
-            wb::check("getsockname", getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len));
+            wb::check("getsockname",
+                      getsockname(s.get(), reinterpret_cast<sockaddr*>(&addr), &len));
             std::cout << "Listening on port " << ntohs(addr.sin6_port) << "." << std::endl;
         }
         std::cout << "Waiting for connections..." << std::endl;
@@ -69,7 +72,8 @@ int main(int argc, char* argv[]) {
             }
             // accept()'s address: the book asks getpeername(), the same address
             // (errorserver.cpp shows how that call fails after a reset).
-            std::cout << "Got connection from " << wb::format_address(client, clientlen) << std::endl;
+            std::cout << "Got connection from " << wb::format_address(client, clientlen)
+                      << std::endl;
             close(clientsock);
         }
         return 0;

@@ -29,9 +29,12 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] [HOST]", .max_args = 1, .options = {"--port"},
-                    .help = "  --port PORT  the server's port (default 51423)\n"
-                            "  HOST         the server (default localhost)"};
+const wb::Spec spec{.synopsis = "[--port PORT] [HOST]",
+                    .max_args = 1,
+                    .options = {"--port"},
+                    .help =
+                        "  --port PORT  the server's port (default 51423)\n"
+                        "  HOST         the server (default localhost)"};
 
 // A call on a non-blocking socket that cannot go on now fails with EAGAIN
 // (or is interrupted by a signal): not an error, poll() will tell us when
@@ -44,7 +47,8 @@ size_t moved(const char* call, ssize_t result) {
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         const std::string data(10485760, 'x');  // 10 MiB of data
-        wb::Fd s = wb::connect_to(args.size() > 0 ? args[0] : "localhost", args.port("--port", 51423));
+        wb::Fd s =
+            wb::connect_to(args.size() > 0 ? args[0] : "localhost", args.port("--port", 51423));
         int flags = wb::check("fcntl", fcntl(s.get(), F_GETFL));
         wb::check("fcntl", fcntl(s.get(), F_SETFL, flags | O_NONBLOCK));
 
@@ -75,8 +79,8 @@ int main(int argc, char* argv[]) {
                     moved("send", send(s.get(), data.data() + byteswritten, length, MSG_NOSIGNAL));
                 if (byteswritten == data.size()) {
                     wb::check("shutdown", shutdown(s.get(), SHUT_WR));
-                    std::printf("Wrote %zu bytes, received %zu bytes\nAll data sent.\n", byteswritten,
-                                bytesread);
+                    std::printf("Wrote %zu bytes, received %zu bytes\nAll data sent.\n",
+                                byteswritten, bytesread);
                     continue;
                 }
             }
@@ -87,8 +91,8 @@ int main(int argc, char* argv[]) {
         }
 
         if (bytesread != data.size())
-            throw std::runtime_error("the server closed after " + std::to_string(bytesread) + " of " +
-                                     std::to_string(data.size()) + " bytes");
+            throw std::runtime_error("the server closed after " + std::to_string(bytesread) +
+                                     " of " + std::to_string(data.size()) + " bytes");
         std::printf("Received %zu bytes back.\n", bytesread);
         return 0;
     });

@@ -23,14 +23,18 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] [HOST]", .max_args = 1, .options = {"--port"},
-                    .help = "  --port PORT  the server's port (default 51423)\n"
-                            "  HOST         the server (default localhost)"};
+const wb::Spec spec{.synopsis = "[--port PORT] [HOST]",
+                    .max_args = 1,
+                    .options = {"--port"},
+                    .help =
+                        "  --port PORT  the server's port (default 51423)\n"
+                        "  HOST         the server (default localhost)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         const std::string data(10485760, 'x');  // 10 MiB of data
-        wb::Fd s = wb::connect_to(args.size() > 0 ? args[0] : "localhost", args.port("--port", 51423));
+        wb::Fd s =
+            wb::connect_to(args.size() > 0 ? args[0] : "localhost", args.port("--port", 51423));
 
         size_t byteswritten = 0;
         while (byteswritten < data.size()) {

@@ -23,8 +23,10 @@
 #include "serverloop.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
 void echo(int clientsock) {
     std::string peer = peername(clientsock);  // fails if the client reset

@@ -16,7 +16,8 @@
 
 #include "program.hpp"
 
-const wb::Spec spec{.help = "  stdin and stdout are the client's connection (run it from a superserver)"};
+const wb::Spec spec{
+    .help = "  stdin and stdout are the client's connection (run it from a superserver)"};
 
 // len(sys.stdin.readline().strip()), counted on the fly: the characters
 // of the line, less the white space before the first other character and

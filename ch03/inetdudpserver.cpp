@@ -32,8 +32,9 @@ int main(int argc, char* argv[]) {
         char message[8192];
         sockaddr_storage address = {};
         socklen_t addrlen = sizeof address;
-        ssize_t got = wb::check("recvfrom", recvfrom(s, message, sizeof message, 0,
-                                                     reinterpret_cast<sockaddr*>(&address), &addrlen));
+        ssize_t got =
+            wb::check("recvfrom", recvfrom(s, message, sizeof message, 0,
+                                           reinterpret_cast<sockaddr*>(&address), &addrlen));
         wb::check("connect", connect(s, reinterpret_cast<sockaddr*>(&address), addrlen));
 
         send_replies(s, std::string_view(message, static_cast<size_t>(got)), pause);

@@ -40,8 +40,9 @@ int main(int argc, char* argv[]) {
         char message[8192];
         sockaddr_storage address = {};
         socklen_t addrlen = sizeof address;
-        ssize_t got = wb::check("recvfrom", recvfrom(STDIN_FILENO, message, sizeof message, 0,
-                                                     reinterpret_cast<sockaddr*>(&address), &addrlen));
+        ssize_t got =
+            wb::check("recvfrom", recvfrom(STDIN_FILENO, message, sizeof message, 0,
+                                           reinterpret_cast<sockaddr*>(&address), &addrlen));
         sockaddr_storage local = {};
         socklen_t locallen = sizeof local;
         wb::check("getsockname",

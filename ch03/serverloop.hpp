@@ -29,9 +29,11 @@
 // so `--port 0` tells a student, or a test, which port the system chose.
 // Ctrl-C ends the server cleanly from before that line on.
 inline wb::Fd open_server(const wb::Args& args, int type) {
-    wb::Fd s = wb::bind_any(args.port("--port", 51423, type == SOCK_DGRAM ? "udp" : "tcp"), type, 1);
+    wb::Fd s =
+        wb::bind_any(args.port("--port", 51423, type == SOCK_DGRAM ? "udp" : "tcp"), type, 1);
     wb::stop_on_interrupt();
-    if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
+    if (args.has("--port"))
+        std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
     return s;
 }
 

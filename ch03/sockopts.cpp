@@ -25,7 +25,8 @@
 #include "fd.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "[--values]", .flags = {"--values"},
+const wb::Spec spec{.synopsis = "[--values]",
+                    .flags = {"--values"},
                     .help = "  --values  also show each option's value on a new TCP socket"};
 
 struct Option {

@@ -23,8 +23,10 @@
 #include "serverloop.hpp"
 #include "socketfile.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
 // Text a peer sent, made safe for one log line: printable ASCII stays, the
 // rest becomes \n, \r, \t, \xNN; a backslash becomes \\ so that escapes
@@ -33,10 +35,14 @@ std::string escape(std::string_view text) {
     std::string safe;
     for (char c : text) {
         auto byte = static_cast<unsigned char>(c);
-        if (c == '\\') safe += "\\\\";
-        else if (c == '\n') safe += "\\n";
-        else if (c == '\r') safe += "\\r";
-        else if (c == '\t') safe += "\\t";
+        if (c == '\\')
+            safe += "\\\\";
+        else if (c == '\n')
+            safe += "\\n";
+        else if (c == '\r')
+            safe += "\\r";
+        else if (c == '\t')
+            safe += "\\t";
         else if (byte < 0x20 || byte >= 0x7f) {
             char hex[5];
             std::snprintf(hex, sizeof hex, "\\x%02x", byte);

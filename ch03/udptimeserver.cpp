@@ -22,14 +22,16 @@
 #include "program.hpp"
 #include "serverloop.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the UDP port to use (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the UDP port to use (default 51423; 0 = any free port)"};
 
 // The answer: now less a day, in seconds since 1900, as 4 bytes big-endian.
 uint32_t wrong_time() {
-    long long secs = std::time(nullptr);  // seconds since 1970-01-01
-    secs -= 60 * 60 * 24;                 // make it yesterday
-    secs += 2208988800LL;                 // seconds since 1900-01-01
+    long long secs = std::time(nullptr);        // seconds since 1970-01-01
+    secs -= 60LL * 60 * 24;                     // make it yesterday
+    secs += 2208988800LL;                       // seconds since 1900-01-01
     return htonl(static_cast<uint32_t>(secs));  // the book's struct.pack("!I", secs)
 }
 

@@ -34,7 +34,8 @@ int main(int argc, char* argv[]) {
             ldns_resolver* res = nullptr;
             ldns_status status = ldns_resolver_new_frm_file(&res, nullptr);
             if (status != LDNS_STATUS_OK)
-                throw ch04::DnsError(std::string("reading /etc/resolv.conf: ") + ldns_get_errorstr_by_id(status));
+                throw ch04::DnsError(std::string("reading /etc/resolv.conf: ") +
+                                     ldns_get_errorstr_by_id(status));
             resolver.reset(res);
             ch04::set_limits(res, args);  // --port, --timeout, TCP when truncated
         }
@@ -46,15 +47,16 @@ int main(int argc, char* argv[]) {
         ch04::Rdf name(ldns_dname_new_frm_str(query.c_str()));
         if (!name) throw ch04::DnsError("bad name '" + query + "'");
         ldns_pkt* q = nullptr;
-        ldns_status status = ldns_resolver_prepare_query_pkt(&q, resolver.get(), name.get(), LDNS_RR_TYPE_ANY,
-                                                             LDNS_RR_CLASS_IN, LDNS_RD);
+        ldns_status status = ldns_resolver_prepare_query_pkt(
+            &q, resolver.get(), name.get(), LDNS_RR_TYPE_ANY, LDNS_RR_CLASS_IN, LDNS_RD);
         if (status != LDNS_STATUS_OK) throw ch04::DnsError(ldns_get_errorstr_by_id(status));
         ch04::Pkt question(q);
         ldns_pkt* a = nullptr;
         status = ldns_resolver_send_pkt(&a, resolver.get(), question.get());
         ch04::Pkt answerobj(a);
         // No answer in time, another query's ID, SERVFAIL, ...: a DnsError.
-        ch04::check_reply(resolver.get(), status, question.get(), answerobj.get(), "ANY query for " + query);
+        ch04::check_reply(resolver.get(), status, question.get(), answerobj.get(),
+                          "ANY query for " + query);
 
         // answerobj.answers: the records of the answer section.
         std::vector<ch04::Record> answers = ch04::to_records(ldns_pkt_answer(answerobj.get()));

@@ -71,7 +71,8 @@ int main(int argc, char* argv[]) {
                           << '\n';
                 const std::string target = answer.fields.empty() ? "" : answer.fields.back();
                 if (answer.type == "MX" || answer.type == "NS") queries.emplace_back(target, "A");
-                if (answer.type == "CNAME" || answer.type == "PTR") queries.emplace_back(target, "ANY");
+                if (answer.type == "CNAME" || answer.type == "PTR")
+                    queries.emplace_back(target, "ANY");
             }
         }
         return status;

@@ -48,7 +48,8 @@ int main(int argc, char* argv[]) {
         try {
             std::vector<std::string> addresses = ch04::getipaddrs(hostname);
             std::string joined;
-            for (const std::string& address : addresses) joined += (joined.empty() ? "" : ", ") + address;
+            for (const std::string& address : addresses)
+                joined += (joined.empty() ? "" : ", ") + address;
             std::cout << "IP addresses: " << joined << '\n';
         } catch (const wb::ResolverError& e) {
             std::cout << "Couldn't not get IP addresses: " << e.what() << '\n';

@@ -39,7 +39,8 @@ int main(int argc, char* argv[]) {
 
         int counter = 0;
         for (addrinfo* item = result; item != nullptr; item = item->ai_next) {
-            std::printf("%-2d: %s\n", counter, wb::format_address(item->ai_addr, item->ai_addrlen).c_str());
+            std::printf("%-2d: %s\n", counter,
+                        wb::format_address(item->ai_addr, item->ai_addrlen).c_str());
             ++counter;
         }
         return 0;

@@ -39,14 +39,16 @@ int main(int argc, char* argv[]) {
         const hostent* result = gethostbyaddr(addr.bytes, addr.length, addr.family);
         if (result == nullptr) {
             // h_errno says why: Python's herror, "[Errno 1] Unknown host".
-            std::cout << "Couldn't look up name: " << ch04::HostError(h_errno != 0 ? h_errno : HOST_NOT_FOUND).what() << '\n';
+            std::cout << "Couldn't look up name: "
+                      << ch04::HostError(h_errno != 0 ? h_errno : HOST_NOT_FOUND).what() << '\n';
             return 1;
         }
         std::cout << "Primary hostname:\n";
         std::cout << "  " << result->h_name << '\n';
         // Display the list of available addresses that is also returned
         std::cout << "\nAddresses:\n";
-        for (const std::string& item : ch04::address_list(*result)) std::cout << "  " << item << '\n';
+        for (const std::string& item : ch04::address_list(*result))
+            std::cout << "  " << item << '\n';
         return 0;
     });
 }

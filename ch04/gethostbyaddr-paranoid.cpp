@@ -43,7 +43,8 @@ int main(int argc, char* argv[]) {
 
         // If the forward lookup did not yield the original IP address
         // anywhere, someone is playing tricks.
-        if (std::find(ipaddrs.begin(), ipaddrs.end(), ch04::canonical_address(ip)) == ipaddrs.end()) {
+        if (std::find(ipaddrs.begin(), ipaddrs.end(), ch04::canonical_address(ip)) ==
+            ipaddrs.end()) {
             std::cout << "Got hostname " << hostname << ", but on forward lookup,\n";
             std::cout << "original IP " << ip << " did not appear in IP address list.\n";
             return 1;

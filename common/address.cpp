@@ -60,9 +60,8 @@ std::string format_address(const sockaddr* addr, socklen_t len) {
         std::memcpy(&in6, addr, sizeof in6);
         in_addr in4;
         if (!mapped_ipv4(in6, in4))
-            return "('" + host + "', " + port + ", " +
-                   std::to_string(ntohl(in6.sin6_flowinfo)) + ", " +
-                   std::to_string(in6.sin6_scope_id) + ")";
+            return "('" + host + "', " + port + ", " + std::to_string(ntohl(in6.sin6_flowinfo)) +
+                   ", " + std::to_string(in6.sin6_scope_id) + ")";
     }
     return "('" + host + "', " + port + ")";
 }

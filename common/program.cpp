@@ -68,7 +68,7 @@ Args::Args(const Spec& spec, const std::vector<std::string>& words) {
 
 bool Args::has(std::string_view option) const { return options_.find(option) != options_.end(); }
 
-std::string Args::get(std::string_view option, std::string fallback) const {
+std::string Args::get(std::string_view option, const std::string& fallback) const {
     auto it = options_.find(option);
     return it == options_.end() ? fallback : it->second;
 }
@@ -86,7 +86,8 @@ unsigned command_line_port(std::string_view name, const std::string& text, const
 }
 
 std::string describe(const std::exception& e) {
-    if (const auto* call = dynamic_cast<const CallError*>(&e)) return call->call() + ": " + call->what();
+    if (const auto* call = dynamic_cast<const CallError*>(&e))
+        return call->call() + ": " + call->what();
     return e.what();
 }
 
@@ -109,11 +110,13 @@ double Args::number(std::string_view option, double fallback, double lo, double 
 }
 
 unsigned parse_port(std::string_view text, const char* proto) {
-    bool numeric = !text.empty() && text.size() <= 9 &&
-                   std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool numeric =
+        !text.empty() && text.size() <= 9 &&
+        std::all_of(text.begin(), text.end(), [](char c) { return c >= '0' && c <= '9'; });
     if (numeric) {
         unsigned long value = std::stoul(std::string(text));
-        if (value > 65535) throw std::invalid_argument("port number out of range: " + std::string(text));
+        if (value > 65535)
+            throw std::invalid_argument("port number out of range: " + std::string(text));
         return static_cast<unsigned>(value);
     }
     std::string name(text);
@@ -172,7 +175,8 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
         if (word == "--") break;
         if (word == "-h" || word == "--help") {
             std::cout << usage << '\n';
-            if (!spec.help.empty()) std::cout << spec.help << (spec.help.back() == '\n' ? "" : "\n");
+            if (!spec.help.empty())
+                std::cout << spec.help << (spec.help.back() == '\n' ? "" : "\n");
             return 0;
         }
     }

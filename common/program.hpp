@@ -15,9 +15,9 @@
 #pragma once
 
 #include <cstddef>
+#include <exception>
 #include <functional>
 #include <map>
-#include <exception>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -50,7 +50,7 @@ public:
     const std::string& operator[](std::size_t i) const { return positional_.at(i); }
 
     bool has(std::string_view option) const;  // given on the command line?
-    std::string get(std::string_view option, std::string fallback) const;
+    std::string get(std::string_view option, const std::string& fallback) const;
 
     // A port option: a number 0-65535 or a service name for `proto`.
     unsigned port(std::string_view option, unsigned fallback, const char* proto = "tcp") const;
@@ -72,7 +72,8 @@ const std::string& program_name();
 // A port given on the command line as `name` (an option such as "--port",
 // or an argument such as "PORT"): as parse_port(), but a bad one is a
 // UsageError naming it: "bad PORT 'nosuch': service/proto not found".
-unsigned command_line_port(std::string_view name, const std::string& text, const char* proto = "tcp");
+unsigned command_line_port(std::string_view name, const std::string& text,
+                           const char* proto = "tcp");
 
 // An error's one-line text, as run() prints it after the program's name:
 // "connect: [Errno 111] Connection refused" (the call, for a SystemError or

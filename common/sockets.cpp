@@ -18,7 +18,8 @@ Fd connect_to(const std::string& host, unsigned port, int type) {
     hints.ai_family = AF_UNSPEC;
     hints.ai_socktype = type;
     addrinfo* found = nullptr;
-    check_gai("getaddrinfo", getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found));
+    check_gai("getaddrinfo",
+              getaddrinfo(host.c_str(), std::to_string(port).c_str(), &hints, &found));
     std::unique_ptr<addrinfo, decltype(&freeaddrinfo)> list(found, freeaddrinfo);
 
     std::string failed_call = "connect";

@@ -5,7 +5,8 @@
 
 namespace ch04 {
 
-std::vector<std::string> hierquery(ldns_resolver* res, const std::string& qstring, const std::string& qtype) {
+std::vector<std::string> hierquery(ldns_resolver* res, const std::string& qstring,
+                                   const std::string& qtype) {
     // The book's recursion, as a loop: drop the leftmost label each time.
     for (std::string name = qstring;;) {
         std::vector<std::string> answers;
@@ -47,8 +48,8 @@ std::vector<Record> getrecordsfromnameserver(ldns_resolver* res, const std::stri
     return {};
 }
 
-std::vector<Record> nslookup(ldns_resolver* res, const std::string& qstring, const std::string& qtype,
-                             bool verbose) {
+std::vector<Record> nslookup(ldns_resolver* res, const std::string& qstring,
+                             const std::string& qtype, bool verbose) {
     std::vector<std::string> nslist = findnameservers(res, qstring);
     if (nslist.empty()) throw DnsError("Could not find nameserver to use.");
     if (verbose) std::cout << "Using nameservers: " << join(nslist, ", ") << '\n';

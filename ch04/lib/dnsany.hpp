@@ -16,7 +16,8 @@ namespace ch04 {
 
 // The answers of type qtype for qstring; if none, for its parent domain,
 // and so on up to the last label.
-std::vector<std::string> hierquery(ldns_resolver* res, const std::string& qstring, const std::string& qtype);
+std::vector<std::string> hierquery(ldns_resolver* res, const std::string& qstring,
+                                   const std::string& qtype);
 
 // hierquery(res, hostname, "NS"): the servers of the nearest enclosing zone.
 std::vector<std::string> findnameservers(ldns_resolver* res, const std::string& hostname);
@@ -29,7 +30,7 @@ std::vector<Record> getrecordsfromnameserver(ldns_resolver* res, const std::stri
 // findnameservers, then getrecordsfromnameserver. `verbose` prints the
 // book's "Using nameservers: A, B"; no name servers at all throws
 // DnsError("Could not find nameserver to use.").
-std::vector<Record> nslookup(ldns_resolver* res, const std::string& qstring, const std::string& qtype,
-                             bool verbose = true);
+std::vector<Record> nslookup(ldns_resolver* res, const std::string& qstring,
+                             const std::string& qtype, bool verbose = true);
 
 }  // namespace ch04

@@ -28,7 +28,8 @@ std::string padded(const std::string& text, std::size_t width) {
 
 }  // namespace
 
-const std::vector<std::string> fallback_types = {"CNAME", "SOA", "NS", "MX", "A", "AAAA", "TXT", "PTR"};
+const std::vector<std::string> fallback_types = {"CNAME", "SOA",  "NS",  "MX",
+                                                 "A",     "AAAA", "TXT", "PTR"};
 
 Record to_record(const ldns_rr* rr) {
     Record r;
@@ -86,9 +87,9 @@ std::string format_line(int index, const std::string& type, const std::string& d
 std::string description(const std::string& type) {
     // The book's table, plus AAAA (which the book's PyDNS did not decode).
     static const std::map<std::string, std::string> descriptions = {
-        {"A", "IP address"}, {"AAAA", "IP address"}, {"TXT", "Data"}, {"PTR", "Host name"},
-        {"CNAME", "Alias for"}, {"NS", "Name server"}, {"MX", "Mail server"},
-        {"SOA", "Start of authority"}};
+        {"A", "IP address"},   {"AAAA", "IP address"},       {"TXT", "Data"},
+        {"PTR", "Host name"},  {"CNAME", "Alias for"},       {"NS", "Name server"},
+        {"MX", "Mail server"}, {"SOA", "Start of authority"}};
     auto it = descriptions.find(type);
     return it == descriptions.end() ? "" : it->second;
 }
@@ -98,7 +99,8 @@ std::string query_data(const Record& r) {
     if (r.type == "SOA" && r.fields.size() == 7) {
         // PyDNS gave the SOA as (mname, rname, ('serial', N), ('refresh', N, ...), ...)
         // and the book printed one item a line; we print names and labelled numbers.
-        static const char* labels[] = {"", "", "serial ", "refresh ", "retry ", "expire ", "minimum "};
+        static const char* labels[] = {"",       "",        "serial ", "refresh ",
+                                       "retry ", "expire ", "minimum "};
         std::string data;
         for (std::size_t i = 0; i < 7; ++i) data += "\n" + std::string(labels[i]) + r.fields[i];
         return data;
@@ -111,7 +113,8 @@ std::optional<std::string> reverse_name(const std::string& text) {
     if (inet_pton(AF_INET, text.c_str(), bytes) == 1) {
         // The book's getreverse(): the four numbers in reverse order.
         char name[32];
-        std::snprintf(name, sizeof name, "%u.%u.%u.%u.IN-ADDR.ARPA", bytes[3], bytes[2], bytes[1], bytes[0]);
+        std::snprintf(name, sizeof name, "%u.%u.%u.%u.IN-ADDR.ARPA", bytes[3], bytes[2], bytes[1],
+                      bytes[0]);
         return name;
     }
     if (inet_pton(AF_INET6, text.c_str(), bytes) == 1) {
@@ -140,7 +143,8 @@ std::string check_name(const std::string& name) {
         std::size_t length = (dot == std::string::npos ? bare.size() : dot) - start;
         if (length == 0) return "the name has an empty label (two dots in a row?)";
         if (length > 63)
-            return "a label of the name is " + std::to_string(length) + " characters long; the limit is 63";
+            return "a label of the name is " + std::to_string(length) +
+                   " characters long; the limit is 63";
         if (dot == std::string::npos) return "";
         start = dot + 1;
     }

@@ -52,7 +52,7 @@ std::optional<std::string> reverse_name(const std::string& text);
 std::string join(const std::vector<std::string>& items, const std::string& separator);
 
 // ---- names
-std::string strip_dot(std::string name);                    // "a.test." -> "a.test"; "." stays
+std::string strip_dot(std::string name);                     // "a.test." -> "a.test"; "." stays
 bool same_name(const std::string& a, const std::string& b);  // case and final dot ignored
 // Why `name` cannot be a domain name (RFC 1035: 253 characters, labels of
 // 1 to 63), or "" if it can.

@@ -57,11 +57,14 @@ void check_reply(const ldns_resolver* res, ldns_status status, const ldns_pkt* q
         // What ldns says for a timeout too: name the likely cause.
         timeval t = ldns_resolver_timeout(res);
         char seconds[32];
-        std::snprintf(seconds, sizeof seconds, "%g", static_cast<double>(t.tv_sec) + t.tv_usec / 1e6);
-        throw DnsError(what + ": no answer within " + seconds + " s (" + ldns_get_errorstr_by_id(status) + ")");
+        std::snprintf(seconds, sizeof seconds, "%g",
+                      static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6);
+        throw DnsError(what + ": no answer within " + seconds + " s (" +
+                       ldns_get_errorstr_by_id(status) + ")");
     }
     if (status != LDNS_STATUS_OK || reply == nullptr)
-        throw DnsError(what + ": " + (status == LDNS_STATUS_OK ? "no answer" : ldns_get_errorstr_by_id(status)));
+        throw DnsError(what + ": " +
+                       (status == LDNS_STATUS_OK ? "no answer" : ldns_get_errorstr_by_id(status)));
     // ldns takes the first datagram that arrives: a reply with another ID
     // ends the query (a real resolver would drop it and keep waiting).
     if (ldns_pkt_id(reply) != ldns_pkt_id(query))
@@ -96,7 +99,8 @@ std::vector<Record> ask_type_by_type(ldns_resolver* res, const std::string& name
         }
     }
     for (const Record& r : any_answer) {  // SRV, CAA, ...: no question above asks for them
-        bool asked = std::find(fallback_types.begin(), fallback_types.end(), r.type) != fallback_types.end();
+        bool asked =
+            std::find(fallback_types.begin(), fallback_types.end(), r.type) != fallback_types.end();
         if (!asked && !is_rfc8482_hinfo(r)) answers.push_back(r);
     }
     return answers;
@@ -113,7 +117,8 @@ std::vector<std::string> addresses_of(ldns_resolver* res, const std::string& hos
     std::vector<std::string> addresses;
     for (const char* type : {"A", "AAAA"}) {
         try {
-            for (const std::string& a : data_of(request(res, host, type), type)) addresses.push_back(a);
+            for (const std::string& a : data_of(request(res, host, type), type))
+                addresses.push_back(a);
         } catch (const DnsError& e) {
             warn(e.what());
         }

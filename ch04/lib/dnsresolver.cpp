@@ -43,10 +43,14 @@ void set_limits(ldns_resolver* res, uint16_t port, timeval timeout) {
 
 wb::Spec dns_spec(const std::string& argument) {
     return {.synopsis = "[--server SERVER] [--port PORT] [--timeout SECS] " + argument,
-            .min_args = 1, .max_args = 1, .options = {"--server", "--port", "--timeout"},
-            .help = "  --server SERVER  ask this server (address or name) instead of those in /etc/resolv.conf\n"
-                    "  --port PORT      the servers' port (default 53)\n"
-                    "  --timeout SECS   how long to wait for each answer (default 5)"};
+            .min_args = 1,
+            .max_args = 1,
+            .options = {"--server", "--port", "--timeout"},
+            .help =
+                "  --server SERVER  ask this server (address or name) instead of those in "
+                "/etc/resolv.conf\n"
+                "  --port PORT      the servers' port (default 53)\n"
+                "  --timeout SECS   how long to wait for each answer (default 5)"};
 }
 
 void set_limits(ldns_resolver* res, const wb::Args& args) {
@@ -55,7 +59,9 @@ void set_limits(ldns_resolver* res, const wb::Args& args) {
                        static_cast<suseconds_t>(std::fmod(seconds, 1.0) * 1e6)};
     unsigned port = args.port("--port", 53, "udp");
     // A server's port: 0 ("any free port") means something to a server only.
-    if (port == 0) throw wb::UsageError("bad --port '" + args.get("--port", "") + "': a server's port cannot be 0");
+    if (port == 0)
+        throw wb::UsageError("bad --port '" + args.get("--port", "") +
+                             "': a server's port cannot be 0");
     set_limits(res, static_cast<uint16_t>(port), timeout);
 }
 
@@ -88,7 +94,8 @@ Resolver make_resolver(const wb::Args& args) {
     if (status != LDNS_STATUS_OK)
         throw DnsError(std::string("reading /etc/resolv.conf: ") + ldns_get_errorstr_by_id(status));
     Resolver owner(res);
-    if (ldns_resolver_nameserver_count(res) == 0) throw DnsError("no name servers in /etc/resolv.conf");
+    if (ldns_resolver_nameserver_count(res) == 0)
+        throw DnsError("no name servers in /etc/resolv.conf");
     set_limits(res, args);
     return owner;
 }
@@ -99,7 +106,8 @@ Resolver resolver_for(const std::vector<std::string>& addresses, const ldns_reso
     for (const std::string& address : addresses) {
         Rdf rdf = address_rdf(address);
         if (!rdf) throw DnsError("not an IP address: " + address);
-        ldns_status status = ldns_resolver_push_nameserver(res.get(), rdf.get());  // it keeps a copy
+        ldns_status status =
+            ldns_resolver_push_nameserver(res.get(), rdf.get());  // it keeps a copy
         if (status != LDNS_STATUS_OK)
             throw DnsError("name server " + address + ": " + ldns_get_errorstr_by_id(status));
     }

@@ -82,8 +82,8 @@ HostEntry host_by_addr(const std::string& ip) {
     hostent* result = nullptr;
     int herr = 0;
     std::vector<char> buffer(1024);
-    while (gethostbyaddr_r(addr.bytes, addr.length, addr.family, &entry, buffer.data(), buffer.size(),
-                           &result, &herr) == ERANGE &&
+    while (gethostbyaddr_r(addr.bytes, addr.length, addr.family, &entry, buffer.data(),
+                           buffer.size(), &result, &herr) == ERANGE &&
            buffer.size() < (1u << 20))
         buffer.resize(buffer.size() * 2);
     if (result == nullptr) throw HostError(herr == 0 ? HOST_NOT_FOUND : herr);

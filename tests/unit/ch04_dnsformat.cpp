@@ -54,14 +54,16 @@ TEST(Ch04CheckName, RejectsLongNamesLongLabelsAndEmptyLabels) {
               "a label of the name is 64 characters long; the limit is 63");
     std::string name;
     while (name.size() < 254) name += "abcdefghi.";
-    EXPECT_EQ(ch04::check_name(name.substr(0, 254)), "the name is 254 characters long; the limit is 253");
+    EXPECT_EQ(ch04::check_name(name.substr(0, 254)),
+              "the name is 254 characters long; the limit is 253");
     EXPECT_EQ(ch04::check_name("a..b"), "the name has an empty label (two dots in a row?)");
     EXPECT_EQ(ch04::check_name(".a"), "the name has an empty label (two dots in a row?)");
     EXPECT_EQ(ch04::check_name(""), "the name is empty");
 }
 
 TEST(Ch04FormatLine, BookLayout) {
-    EXPECT_EQ(ch04::format_line(1, "A", "IP address", "192.0.2.1"), "1  A     IP address:  192.0.2.1");
+    EXPECT_EQ(ch04::format_line(1, "A", "IP address", "192.0.2.1"),
+              "1  A     IP address:  192.0.2.1");
     EXPECT_EQ(ch04::format_line(12, "CNAME", "Alias for", "www"), "12 CNAME Alias for:   www");
     EXPECT_EQ(ch04::format_line(3, "HINFO", "", "x y"), "3  HINFO x y");
     EXPECT_EQ(ch04::format_line(2, "SOA", "Start of authority", "\nns1\nhost"),
@@ -82,13 +84,18 @@ TEST(Ch04Records, FromLdnsToTheBooksData) {
     Record aaaa = parse("www.example.test. 300 IN AAAA 2001:db8::10");
     EXPECT_EQ(ch04::answer_line(aaaa), "AAAA  2001:db8::10");
 
-    Record soa = parse("example.test. 300 IN SOA ns1.example.test. hostmaster.example.test. 7 3600 900 604800 300");
+    Record soa = parse(
+        "example.test. 300 IN SOA ns1.example.test. hostmaster.example.test. 7 3600 900 604800 "
+        "300");
     EXPECT_EQ(ch04::query_data(soa),
-              "\nns1.example.test\nhostmaster.example.test\nserial 7\nrefresh 3600\nretry 900\nexpire 604800\nminimum 300");
-    EXPECT_EQ(ch04::format_line(1, soa.type, ch04::description(soa.type), ch04::query_data(soa)),
-              "1  SOA   Start of authority: \n         ns1.example.test\n         hostmaster.example.test\n"
-              "         serial 7\n         refresh 3600\n         retry 900\n         expire 604800\n"
-              "         minimum 300");
+              "\nns1.example.test\nhostmaster.example.test\nserial 7\nrefresh 3600\nretry "
+              "900\nexpire 604800\nminimum 300");
+    EXPECT_EQ(
+        ch04::format_line(1, soa.type, ch04::description(soa.type), ch04::query_data(soa)),
+        "1  SOA   Start of authority: \n         ns1.example.test\n         "
+        "hostmaster.example.test\n"
+        "         serial 7\n         refresh 3600\n         retry 900\n         expire 604800\n"
+        "         minimum 300");
 }
 
 TEST(Ch04MinimalAny, Rfc8482Answers) {
@@ -135,7 +142,8 @@ TEST(Ch04Records, AListOfRecordsAndTheirLines) {
 }
 
 TEST(Ch04Names, JoinAsPythonDoes) {
-    EXPECT_EQ(ch04::join({"ns1.example.test", "ns2.example.test"}, ", "), "ns1.example.test, ns2.example.test");
+    EXPECT_EQ(ch04::join({"ns1.example.test", "ns2.example.test"}, ", "),
+              "ns1.example.test, ns2.example.test");
     EXPECT_EQ(ch04::join({"one"}, ", "), "one");
     EXPECT_EQ(ch04::join({}, ", "), "");
     EXPECT_EQ(ch04::join({"", "a"}, ", "), ", a");

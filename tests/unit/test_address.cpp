@@ -1,7 +1,7 @@
 // Unit tests for common/address: socket addresses printed as Python does.
 #include <arpa/inet.h>
-#include <cstring>
 #include <netinet/in.h>
+#include <cstring>
 
 #include <gtest/gtest.h>
 

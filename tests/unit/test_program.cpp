@@ -13,8 +13,11 @@
 
 namespace {
 
-const wb::Spec spec{.synopsis = "[--port PORT] [--quiet] HOST [PATH]", .min_args = 1, .max_args = 2,
-                    .options = {"--port"}, .flags = {"--quiet"}};
+const wb::Spec spec{.synopsis = "[--port PORT] [--quiet] HOST [PATH]",
+                    .min_args = 1,
+                    .max_args = 2,
+                    .options = {"--port"},
+                    .flags = {"--quiet"}};
 
 wb::Args parse(std::vector<std::string> words) { return wb::Args(spec, words); }
 
@@ -92,8 +95,11 @@ TEST(Args, BadPortIsNamed) {
 }
 
 TEST(Args, Numbers) {
-    EXPECT_DOUBLE_EQ(wb::Args(wb::Spec{.options = {"--sleep"}}, {"--sleep", "0.5"}).number("--sleep", 10, 0, 60), 0.5);
-    EXPECT_DOUBLE_EQ(wb::Args(wb::Spec{.options = {"--sleep"}}, {}).number("--sleep", 10, 0, 60), 10);
+    EXPECT_DOUBLE_EQ(
+        wb::Args(wb::Spec{.options = {"--sleep"}}, {"--sleep", "0.5"}).number("--sleep", 10, 0, 60),
+        0.5);
+    EXPECT_DOUBLE_EQ(wb::Args(wb::Spec{.options = {"--sleep"}}, {}).number("--sleep", 10, 0, 60),
+                     10);
     for (const char* bad : {"", "x", "1x", "-1", "61", "nan"}) {
         wb::Args a(wb::Spec{.options = {"--sleep"}}, {"--sleep", bad});
         EXPECT_THROW(a.number("--sleep", 10, 0, 60), wb::UsageError) << bad;
@@ -135,7 +141,9 @@ TEST(Run, UsageErrorExit2) {
     auto o = run({}, [](const wb::Args&) { return 0; });
     EXPECT_EQ(o.status, 2);
     EXPECT_EQ(o.out, "");
-    EXPECT_EQ(o.err, "usage: prog [--port PORT] [--quiet] HOST [PATH]\nprog: error: expected 1 to 2 arguments, got 0\n");
+    EXPECT_EQ(o.err,
+              "usage: prog [--port PORT] [--quiet] HOST [PATH]\nprog: error: expected 1 to 2 "
+              "arguments, got 0\n");
 }
 
 TEST(Run, BodyResultIsTheStatus) {
@@ -146,7 +154,8 @@ TEST(Run, EscapedErrorsBecomeOneLine) {
     auto sys = run({"h"}, [](const wb::Args&) -> int { throw wb::SystemError("connect", 111); });
     EXPECT_EQ(sys.status, 1);
     EXPECT_EQ(sys.err, "prog: connect: [Errno 111] Connection refused\n");
-    auto gai = run({"h"}, [](const wb::Args&) -> int { throw wb::ResolverError("getaddrinfo", -2); });
+    auto gai =
+        run({"h"}, [](const wb::Args&) -> int { throw wb::ResolverError("getaddrinfo", -2); });
     EXPECT_EQ(gai.status, 1);
     EXPECT_EQ(gai.err, "prog: getaddrinfo: [Errno -2] Name or service not known\n");
     auto other = run({"h"}, [](const wb::Args&) -> int { throw std::runtime_error("boom"); });
@@ -199,7 +208,9 @@ TEST(CommandLinePort, NamesTheArgument) {
 }
 
 TEST(Describe, CallErrorsNameTheCall) {
-    EXPECT_EQ(wb::describe(wb::SystemError("recv", ECONNRESET)), "recv: [Errno 104] Connection reset by peer");
-    EXPECT_EQ(wb::describe(wb::ResolverError("getaddrinfo", -2)), "getaddrinfo: [Errno -2] Name or service not known");
+    EXPECT_EQ(wb::describe(wb::SystemError("recv", ECONNRESET)),
+              "recv: [Errno 104] Connection reset by peer");
+    EXPECT_EQ(wb::describe(wb::ResolverError("getaddrinfo", -2)),
+              "getaddrinfo: [Errno -2] Name or service not known");
     EXPECT_EQ(wb::describe(std::runtime_error("plain")), "plain");
 }

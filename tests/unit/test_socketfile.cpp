@@ -18,7 +18,8 @@ struct Pair {
     wb::Fd a, b;
     Pair() {
         int fds[2];
-        if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) throw wb::SystemError("socketpair", errno);
+        if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0)
+            throw wb::SystemError("socketpair", errno);
         a.reset(fds[0]);
         b.reset(fds[1]);
     }

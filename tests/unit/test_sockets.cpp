@@ -1,7 +1,7 @@
 // Unit tests for common/sockets and common/fd, over loopback.
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -27,7 +27,10 @@ TEST(Fd, ReleaseGivesUpOwnership) {
     int fds[2];
     ASSERT_EQ(pipe(fds), 0);
     wb::Fd r(fds[0]);
-    { wb::Fd w(fds[1]); EXPECT_EQ(w.release(), fds[1]); }
+    {
+        wb::Fd w(fds[1]);
+        EXPECT_EQ(w.release(), fds[1]);
+    }
     EXPECT_NE(fcntl(fds[1], F_GETFD), -1);  // still open
     close(fds[1]);
 }

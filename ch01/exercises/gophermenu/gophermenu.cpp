@@ -20,10 +20,13 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST [SELECTOR]", .min_args = 1, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST [SELECTOR]",
+                    .min_args = 1,
+                    .max_args = 2,
                     .options = {"--port"},
-                    .help = "  --port PORT  the server's port (default 70)\n"
-                            "  SELECTOR     the menu to fetch (default: the root menu)"};
+                    .help =
+                        "  --port PORT  the server's port (default 70)\n"
+                        "  SELECTOR     the menu to fetch (default: the root menu)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {

@@ -22,10 +22,13 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST N...", .min_args = 2, .max_args = 100,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST N...",
+                    .min_args = 2,
+                    .max_args = 100,
                     .options = {"--port"},
-                    .help = "  --port PORT  the first server's port (default 70)\n"
-                            "  N...         the item to follow in each menu, counting from 1"};
+                    .help =
+                        "  --port PORT  the first server's port (default 70)\n"
+                        "  N...         the item to follow in each menu, counting from 1"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {

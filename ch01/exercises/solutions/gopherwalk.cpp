@@ -25,10 +25,13 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST N...", .min_args = 2, .max_args = 100,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST N...",
+                    .min_args = 2,
+                    .max_args = 100,
                     .options = {"--port"},
-                    .help = "  --port PORT  the first server's port (default 70)\n"
-                            "  N...         the item to follow in each menu, counting from 1"};
+                    .help =
+                        "  --port PORT  the first server's port (default 70)\n"
+                        "  N...         the item to follow in each menu, counting from 1"};
 
 // Where a document lives, and what it is.
 struct Item {
@@ -39,12 +42,18 @@ struct Item {
 
 std::string kind(char type) {
     switch (type) {
-        case '0': return "text";
-        case '1': return "menu";
-        case '7': return "search";
-        case '9': return "binary";
-        case 'h': return "html";
-        default: return std::string("type ") + type;
+        case '0':
+            return "text";
+        case '1':
+            return "menu";
+        case '7':
+            return "search";
+        case '9':
+            return "binary";
+        case 'h':
+            return "html";
+        default:
+            return std::string("type ") + type;
     }
 }
 
@@ -81,7 +90,8 @@ Item find_item(int m, const Item& menu, int n) {
             tab = line.find('\t', start);
             field.push_back(line.substr(start, tab - start));
         }
-        if (field.size() < 2 || field[0].empty()) throw std::runtime_error(where + "not a menu item");
+        if (field.size() < 2 || field[0].empty())
+            throw std::runtime_error(where + "not a menu item");
         if (line[0] == 'i' || ++items != n) continue;  // not this one: read on
 
         std::string item = "item " + std::to_string(n);
@@ -101,8 +111,9 @@ int main(int argc, char* argv[]) {
         std::vector<int> path;
         for (std::size_t i = 1; i < args.size(); ++i) {
             const std::string& n = args[i];
-            bool digits = !n.empty() && n.size() <= 9 &&
-                          std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
+            bool digits =
+                !n.empty() && n.size() <= 9 &&
+                std::all_of(n.begin(), n.end(), [](char c) { return c >= '0' && c <= '9'; });
             if (!digits || std::stoi(n) < 1)
                 throw wb::UsageError("bad N '" + n + "': expected a number from 1");
             path.push_back(std::stoi(n));
@@ -125,7 +136,8 @@ int main(int argc, char* argv[]) {
         for (;;) {
             ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
             if (got == 0) break;  // the server closed: the document is complete
-            if (!wb::write_stdout(buf, static_cast<std::size_t>(got))) throw wb::SystemError("write", errno);
+            if (!wb::write_stdout(buf, static_cast<std::size_t>(got)))
+                throw wb::SystemError("write", errno);
         }
         return 0;
     });

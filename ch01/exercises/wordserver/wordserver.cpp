@@ -22,8 +22,10 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
 void serve_client(int clientsock) {
     wb::SocketFile clientfile(clientsock);  // the book's makefile(): readline(), write(), flush()

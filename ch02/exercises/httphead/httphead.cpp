@@ -21,7 +21,9 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH", .min_args = 2, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH",
+                    .min_args = 2,
+                    .max_args = 2,
                     .options = {"--port"},
                     .help = "  --port PORT  a number or a service name (default 80, http's)"};
 

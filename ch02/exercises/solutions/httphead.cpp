@@ -28,7 +28,9 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH", .min_args = 2, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH",
+                    .min_args = 2,
+                    .max_args = 2,
                     .options = {"--port"},
                     .help = "  --port PORT  a number or a service name (default 80, http's)"};
 
@@ -46,7 +48,8 @@ public:
 // 60 bytes, control characters shown as '?'.
 static std::string quoted(std::string line) {
     if (line.size() > 60) line = line.substr(0, 60) + "...";
-    std::replace_if(line.begin(), line.end(), [](unsigned char c) { return c < 0x20; }, '?');
+    std::replace_if(
+        line.begin(), line.end(), [](unsigned char c) { return c < 0x20; }, '?');
     return "'" + line + "'";
 }
 
@@ -73,7 +76,7 @@ int main(int argc, char* argv[]) {
             if (head_size > max_head) throw BadReply("header section longer than 65536 bytes");
             if (line.empty() || line.back() != '\n')  // the server closed
                 throw BadReply("connection closed in the middle of the header section");
-            line.pop_back();  // the LF
+            line.pop_back();                                            // the LF
             if (!line.empty() && line.back() == '\r') line.pop_back();  // and a CR before it
             return line;
         };

@@ -30,11 +30,14 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--timeout SECONDS] [--tries N] HOST PORT MESSAGE", .min_args = 3, .max_args = 3,
+    .synopsis = "[--timeout SECONDS] [--tries N] HOST PORT MESSAGE",
+    .min_args = 3,
+    .max_args = 3,
     .options = {"--timeout", "--tries"},
-    .help = "  PORT               a number, or a UDP service name such as echo\n"
-            "  --timeout SECONDS  the wait after the first datagram (default 0.5), doubled after each\n"
-            "  --tries N          how many datagrams to send at most (default 5)"};
+    .help =
+        "  PORT               a number, or a UDP service name such as echo\n"
+        "  --timeout SECONDS  the wait after the first datagram (default 0.5), doubled after each\n"
+        "  --tries N          how many datagrams to send at most (default 5)"};
 
 using Clock = std::chrono::steady_clock;
 
@@ -58,7 +61,8 @@ int main(int argc, char* argv[]) {
         double timeout = args.number("--timeout", 0.5, 0.001, 3600);
         double whole = args.number("--tries", 5, 1, 30);
         if (whole != std::floor(whole))
-            throw wb::UsageError("bad --tries '" + args.get("--tries", "") + "': expected a whole number");
+            throw wb::UsageError("bad --tries '" + args.get("--tries", "") +
+                                 "': expected a whole number");
         int tries = static_cast<int>(whole);
         unsigned port = wb::command_line_port("PORT", args[1], "udp");
         const std::string& message = args[2];
@@ -81,7 +85,8 @@ int main(int argc, char* argv[]) {
                 // there. check() makes it the program's error line, exit 1.
                 ssize_t got = wb::check("recv", recv(s.get(), reply.data(), reply.size(), 0));
                 if (std::string_view(reply.data(), static_cast<std::size_t>(got)) == message) {
-                    std::cout << "Reply: " << message << '\n' << "after " << tries_text(sent) << std::endl;
+                    std::cout << "Reply: " << message << '\n'
+                              << "after " << tries_text(sent) << std::endl;
                     return 0;
                 }
                 // Not our echo (garbled, or an answer to something else):

@@ -22,18 +22,22 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--timeout SECONDS] [--tries N] HOST PORT MESSAGE", .min_args = 3, .max_args = 3,
+    .synopsis = "[--timeout SECONDS] [--tries N] HOST PORT MESSAGE",
+    .min_args = 3,
+    .max_args = 3,
     .options = {"--timeout", "--tries"},
-    .help = "  PORT               a number, or a UDP service name such as echo\n"
-            "  --timeout SECONDS  the wait after the first datagram (default 0.5), doubled after each\n"
-            "  --tries N          how many datagrams to send at most (default 5)"};
+    .help =
+        "  PORT               a number, or a UDP service name such as echo\n"
+        "  --timeout SECONDS  the wait after the first datagram (default 0.5), doubled after each\n"
+        "  --tries N          how many datagrams to send at most (default 5)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         double timeout = args.number("--timeout", 0.5, 0.001, 3600);
         double whole = args.number("--tries", 5, 1, 30);
         if (whole != std::floor(whole))
-            throw wb::UsageError("bad --tries '" + args.get("--tries", "") + "': expected a whole number");
+            throw wb::UsageError("bad --tries '" + args.get("--tries", "") +
+                                 "': expected a whole number");
         int tries = static_cast<int>(whole);
         unsigned port = wb::command_line_port("PORT", args[1], "udp");
         const std::string& message = args[2];
@@ -46,8 +50,8 @@ int main(int argc, char* argv[]) {
         //       "Reply: MESSAGE" and "after N tries" ("after 1 try"), exit 0.
         //       Anything else: ignore it and keep waiting to the same deadline.
         // TODO: no echo after the last try's wait: "No reply after N tries", exit 1.
-        std::cerr << "udpretry: not written yet (timeout " << timeout << " s, " << tries << " tries, port "
-                  << port << ", " << message.size() << " bytes to send)\n";
+        std::cerr << "udpretry: not written yet (timeout " << timeout << " s, " << tries
+                  << " tries, port " << port << ", " << message.size() << " bytes to send)\n";
         return 1;
     });
 }

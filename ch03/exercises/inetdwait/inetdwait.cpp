@@ -26,9 +26,11 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--idle SECONDS]", .options = {"--idle"},
-                    .help = "  --idle SECONDS  exit after this long without a client (default 10)\n"
-                            "  the listening socket: fd 0 (xinetd, wait = yes) or fd 3 (LISTEN_FDS=1)"};
+const wb::Spec spec{.synopsis = "[--idle SECONDS]",
+                    .options = {"--idle"},
+                    .help =
+                        "  --idle SECONDS  exit after this long without a client (default 10)\n"
+                        "  the listening socket: fd 0 (xinetd, wait = yes) or fd 3 (LISTEN_FDS=1)"};
 
 // TODO: is `fd` a listening socket? getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, ...)
 bool listening(int fd) {

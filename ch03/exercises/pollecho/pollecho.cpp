@@ -27,8 +27,10 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
 // TODO: a struct for one client: its socket (wb::Fd), the bytes read but
 //       not yet sent back, whether it has shut down its sending side.
@@ -39,7 +41,8 @@ int main(int argc, char* argv[]) {
         wb::Fd s = wb::bind_any(args.port("--port", 51423), SOCK_STREAM, SOMAXCONN);
         // TODO: make the listening socket non-blocking (fcntl, O_NONBLOCK).
         wb::stop_on_interrupt();
-        if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
+        if (args.has("--port"))
+            std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
 
         // Ctrl-C is blocked except inside ppoll(): see wb::wait_readable().
         sigset_t interrupts, before;

@@ -32,10 +32,13 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
-constexpr std::size_t max_pending = std::size_t{64} * 1024;  // stop reading a client whose echo waits past this
+constexpr std::size_t max_pending =
+    std::size_t{64} * 1024;  // stop reading a client whose echo waits past this
 
 struct Client {
     wb::Fd sock;
@@ -79,7 +82,8 @@ int main(int argc, char* argv[]) {
         wb::Fd s = wb::bind_any(args.port("--port", 51423), SOCK_STREAM, SOMAXCONN);
         set_nonblocking(s.get());
         wb::stop_on_interrupt();
-        if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
+        if (args.has("--port"))
+            std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
 
         // Ctrl-C is blocked except inside ppoll(): see wb::wait_readable().
         sigset_t interrupts, before;
@@ -116,8 +120,9 @@ int main(int argc, char* argv[]) {
             }
             for (std::size_t i = clients.size(); i-- > 0;) {  // from the end: indexes stay valid
                 if (!done[i]) continue;
-                clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(i));  // closes its socket
-                accepting = true;  // a descriptor is free again
+                clients.erase(clients.begin() +
+                              static_cast<std::ptrdiff_t>(i));  // closes its socket
+                accepting = true;                               // a descriptor is free again
             }
 
             // New clients: accept all that wait.

@@ -31,8 +31,10 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the TCP and UDP port (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the TCP and UDP port (default 51423; 0 = any free port)"};
 
 // Now, in seconds since 1900-01-01, as 4 bytes big-endian. The 32-bit count
 // wraps in 2036 (RFC 868's own limit): we keep the low 32 bits.
@@ -63,11 +65,13 @@ void answer_udp(int udp) {
     char message[8192];  // what the client sent: read, and ignored
     sockaddr_storage address = {};
     socklen_t addrlen = sizeof address;
-    ssize_t got = recvfrom(udp, message, sizeof message, 0, reinterpret_cast<sockaddr*>(&address), &addrlen);
+    ssize_t got =
+        recvfrom(udp, message, sizeof message, 0, reinterpret_cast<sockaddr*>(&address), &addrlen);
     if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) return;  // a false alarm
     wb::check("recvfrom", got);
     uint32_t now = rfc868_now();
-    wb::check("sendto", sendto(udp, &now, sizeof now, 0, reinterpret_cast<sockaddr*>(&address), addrlen));
+    wb::check("sendto",
+              sendto(udp, &now, sizeof now, 0, reinterpret_cast<sockaddr*>(&address), addrlen));
 }
 
 int main(int argc, char* argv[]) {
@@ -88,7 +92,8 @@ int main(int argc, char* argv[]) {
         set_nonblocking(tcp.get());
         set_nonblocking(udp.get());
         wb::stop_on_interrupt();
-        if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(tcp.get()) << "." << std::endl;
+        if (args.has("--port"))
+            std::cout << "Listening on port " << wb::bound_port(tcp.get()) << "." << std::endl;
 
         // Ctrl-C is blocked except inside ppoll(): see wb::wait_readable().
         sigset_t interrupts, before;

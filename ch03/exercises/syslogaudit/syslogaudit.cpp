@@ -27,9 +27,11 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--port PORT] [--facility NAME]", .options = {"--port", "--facility"},
-    .help = "  --port PORT      the port to listen on (default 51423; 0 = any free port)\n"
-            "  --facility NAME  daemon (default), user, or local0 to local7"};
+    .synopsis = "[--port PORT] [--facility NAME]",
+    .options = {"--port", "--facility"},
+    .help =
+        "  --port PORT      the port to listen on (default 51423; 0 = any free port)\n"
+        "  --facility NAME  daemon (default), user, or local0 to local7"};
 
 // TODO: daemon, user, local0..local7 -> LOG_DAEMON, ...; anything else:
 //       throw wb::UsageError("bad --facility ...").

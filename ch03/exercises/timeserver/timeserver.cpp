@@ -25,8 +25,10 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the TCP and UDP port (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the TCP and UDP port (default 51423; 0 = any free port)"};
 
 // TODO: now, in seconds since 1900-01-01, as 4 bytes big-endian (see
 //       ch03/udptimeserver.cpp, without its day's delay).
@@ -38,7 +40,8 @@ int main(int argc, char* argv[]) {
         // TODO: a UDP socket on the port TCP got: wb::bind_any(..., SOCK_DGRAM).
         //       With --port 0, if that UDP port is taken, try a new TCP port.
         wb::stop_on_interrupt();
-        if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(tcp.get()) << "." << std::endl;
+        if (args.has("--port"))
+            std::cout << "Listening on port " << wb::bound_port(tcp.get()) << "." << std::endl;
 
         while (wb::wait_readable(tcp.get())) {  // waits for TCP only, until Ctrl-C
             // TODO: wait for either socket (ppoll() on both, as

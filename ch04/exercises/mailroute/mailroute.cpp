@@ -38,7 +38,8 @@ int main(int argc, char* argv[]) {
         //       AAAA, sort the addresses as numbers, print the line.
         // TODO: a CNAME in a host's answer, or a host without addresses: a
         //       warning on stderr (README.md has the words).
-        std::cerr << "mailroute: not written yet (domain " << domain << ", ldns " << ldns_version() << ")\n";
+        std::cerr << "mailroute: not written yet (domain " << domain << ", ldns " << ldns_version()
+                  << ")\n";
         return 1;
     });
 }

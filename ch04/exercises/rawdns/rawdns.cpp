@@ -22,11 +22,15 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--server ADDR] [--port PORT] NAME [TYPE]", .min_args = 1, .max_args = 2,
+    .synopsis = "[--server ADDR] [--port PORT] NAME [TYPE]",
+    .min_args = 1,
+    .max_args = 2,
     .options = {"--server", "--port"},
-    .help = "  TYPE           A (default), AAAA, CNAME, MX, NS, PTR, TXT, SOA, SRV, ANY, TYPEn or a number\n"
-            "  --server ADDR  the server to ask (default: the first nameserver of /etc/resolv.conf)\n"
-            "  --port PORT    its port (default 53)"};
+    .help =
+        "  TYPE           A (default), AAAA, CNAME, MX, NS, PTR, TXT, SOA, SRV, ANY, TYPEn or a "
+        "number\n"
+        "  --server ADDR  the server to ask (default: the first nameserver of /etc/resolv.conf)\n"
+        "  --port PORT    its port (default 53)"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
@@ -43,7 +47,8 @@ int main(int argc, char* argv[]) {
         //       TC set, ask again over TCP (a 2-byte length before each message).
         // TODO: print each answer record: NAME TTL CLASS TYPE DATA, following
         //       compression pointers, never reading past the reply's end.
-        std::cerr << "rawdns: not written yet (" << args[0] << " " << type << ", port " << port << ")\n";
+        std::cerr << "rawdns: not written yet (" << args[0] << " " << type << ", port " << port
+                  << ")\n";
         return 1;
     });
 }

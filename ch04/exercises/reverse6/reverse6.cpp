@@ -21,8 +21,11 @@
 
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "ADDRESS", .min_args = 1, .max_args = 1,
-                    .help = "  ADDRESS  an IPv4 or IPv6 address, such as 192.0.2.10 or 2001:db8::10"};
+const wb::Spec spec{
+    .synopsis = "ADDRESS",
+    .min_args = 1,
+    .max_args = 1,
+    .help = "  ADDRESS  an IPv4 or IPv6 address, such as 192.0.2.10 or 2001:db8::10"};
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
@@ -38,7 +41,8 @@ int main(int argc, char* argv[]) {
         //       "No host names available for ADDRESS; this may be normal."
         // TODO: for each name (sorted): an A or AAAA query; print
         //       gethostbyaddr-paranoid's line(s) for what it found.
-        std::cerr << "reverse6: not written yet (address " << ip << ", ldns " << ldns_version() << ")\n";
+        std::cerr << "reverse6: not written yet (address " << ip << ", ldns " << ldns_version()
+                  << ")\n";
         return 1;
     });
 }

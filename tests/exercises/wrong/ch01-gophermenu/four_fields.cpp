@@ -24,20 +24,29 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST [SELECTOR]", .min_args = 1, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST [SELECTOR]",
+                    .min_args = 1,
+                    .max_args = 2,
                     .options = {"--port"},
-                    .help = "  --port PORT  the server's port (default 70)\n"
-                            "  SELECTOR     the menu to fetch (default: the root menu)"};
+                    .help =
+                        "  --port PORT  the server's port (default 70)\n"
+                        "  SELECTOR     the menu to fetch (default: the root menu)"};
 
 // What a person calls an item of this type.
 std::string kind(char type) {
     switch (type) {
-        case '0': return "text";
-        case '1': return "menu";
-        case '7': return "search";
-        case '9': return "binary";
-        case 'h': return "html";
-        default: return std::string("type ") + type;
+        case '0':
+            return "text";
+        case '1':
+            return "menu";
+        case '7':
+            return "search";
+        case '9':
+            return "binary";
+        case 'h':
+            return "html";
+        default:
+            return std::string("type ") + type;
     }
 }
 
@@ -60,7 +69,8 @@ int main(int argc, char* argv[]) {
             if (line.back() != '\n') {  // a piece: the line was cut off, or is too long
                 if (line.size() == wb::SocketFile::default_max_line)
                     throw std::runtime_error(where + "longer than 64 KiB");
-                throw std::runtime_error(where + "the server closed the connection in the middle of the line");
+                throw std::runtime_error(
+                    where + "the server closed the connection in the middle of the line");
             }
             line.pop_back();
             if (!line.empty() && line.back() == '\r') line.pop_back();  // CR LF, or a bare LF
@@ -69,7 +79,8 @@ int main(int argc, char* argv[]) {
             // The first field is the type character and the display string;
             // gophermenu needs nothing from the selector, host and port.
             std::size_t tab = line.find('\t');
-            if (tab == std::string::npos) throw std::runtime_error(where + "not a menu item (no tab)");
+            if (tab == std::string::npos)
+                throw std::runtime_error(where + "not a menu item (no tab)");
             if (tab == 0) throw std::runtime_error(where + "not a menu item (no item type)");
             // MISTAKE: every line must have selector, host and port
             if (std::count(line.begin(), line.end(), '\t') < 3)

@@ -26,20 +26,29 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST [SELECTOR]", .min_args = 1, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST [SELECTOR]",
+                    .min_args = 1,
+                    .max_args = 2,
                     .options = {"--port"},
-                    .help = "  --port PORT  the server's port (default 70)\n"
-                            "  SELECTOR     the menu to fetch (default: the root menu)"};
+                    .help =
+                        "  --port PORT  the server's port (default 70)\n"
+                        "  SELECTOR     the menu to fetch (default: the root menu)"};
 
 // What a person calls an item of this type.
 std::string kind(char type) {
     switch (type) {
-        case '0': return "text";
-        case '1': return "menu";
-        case '7': return "search";
-        case '9': return "binary";
-        case 'h': return "html";
-        default: return std::string("type ") + type;
+        case '0':
+            return "text";
+        case '1':
+            return "menu";
+        case '7':
+            return "search";
+        case '9':
+            return "binary";
+        case 'h':
+            return "html";
+        default:
+            return std::string("type ") + type;
     }
 }
 
@@ -58,7 +67,8 @@ int main(int argc, char* argv[]) {
         std::size_t start = 0;  // where the next line begins
         auto readline = [&]() {
             std::size_t nl = reply.find('\n', start);
-            while (nl == std::string::npos && reply.size() - start < wb::SocketFile::default_max_line) {
+            while (nl == std::string::npos &&
+                   reply.size() - start < wb::SocketFile::default_max_line) {
                 char buf[4096];
                 ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
                 if (got == 0) break;
@@ -80,7 +90,8 @@ int main(int argc, char* argv[]) {
             if (line.back() != '\n') {  // a piece: the line was cut off, or is too long
                 if (line.size() == wb::SocketFile::default_max_line)
                     throw std::runtime_error(where + "longer than 64 KiB");
-                throw std::runtime_error(where + "the server closed the connection in the middle of the line");
+                throw std::runtime_error(
+                    where + "the server closed the connection in the middle of the line");
             }
             line.pop_back();
             if (!line.empty() && line.back() == '\r') line.pop_back();  // CR LF, or a bare LF
@@ -89,7 +100,8 @@ int main(int argc, char* argv[]) {
             // The first field is the type character and the display string;
             // gophermenu needs nothing from the selector, host and port.
             std::size_t tab = line.find('\t');
-            if (tab == std::string::npos) throw std::runtime_error(where + "not a menu item (no tab)");
+            if (tab == std::string::npos)
+                throw std::runtime_error(where + "not a menu item (no tab)");
             if (tab == 0) throw std::runtime_error(where + "not a menu item (no item type)");
             std::string display = line.substr(1, tab - 1);
             if (line[0] == 'i')

@@ -30,10 +30,13 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
-constexpr std::size_t max_line = std::size_t{64} * 1024;  // the longest line served, its line end not counted
+constexpr std::size_t max_line =
+    std::size_t{64} * 1024;  // the longest line served, its line end not counted
 
 // "N characters, M words": characters are bytes; a word is a run of bytes
 // that are not white space, as Python's line.split() finds them.
@@ -99,7 +102,8 @@ int main(int argc, char* argv[]) {
             } catch (const wb::SystemError& e) {
                 // A client that reset the connection, for one: report it, go
                 // on. (After Ctrl-C the read stops with EINTR: nothing to say.)
-                if (!wb::interrupted()) std::cerr << "Error serving client: " << wb::describe(e) << '\n';
+                if (!wb::interrupted())
+                    std::cerr << "Error serving client: " << wb::describe(e) << '\n';
             }
         }
         return 0;

@@ -30,11 +30,13 @@
 #include "fd.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{
-    .synopsis = "[--timeout SECONDS] HOST PORT", .min_args = 2, .max_args = 2,
-    .options = {"--timeout"},
-    .help = "  PORT               a number, or a service name such as http\n"
-            "  --timeout SECONDS  how long to wait for each address (default 5)"};
+const wb::Spec spec{.synopsis = "[--timeout SECONDS] HOST PORT",
+                    .min_args = 2,
+                    .max_args = 2,
+                    .options = {"--timeout"},
+                    .help =
+                        "  PORT               a number, or a service name such as http\n"
+                        "  --timeout SECONDS  how long to wait for each address (default 5)"};
 
 // Connects socket `s` to `addr`, waiting at most `timeout_ms`. Returns ""
 // on success, else why not, as Python says it: "timed out" (our own
@@ -50,7 +52,8 @@ int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
         const std::string& host = args[0];
         unsigned port = wb::command_line_port("PORT", args[1]);
-        int timeout_ms = static_cast<int>(std::lround(args.number("--timeout", 5, 0.001, 3600) * 1000));
+        int timeout_ms =
+            static_cast<int>(std::lround(args.number("--timeout", 5, 0.001, 3600) * 1000));
 
         // Every address, both families, in getaddrinfo()'s order.
         addrinfo hints = {};

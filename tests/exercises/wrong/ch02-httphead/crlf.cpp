@@ -29,7 +29,9 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH", .min_args = 2, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH",
+                    .min_args = 2,
+                    .max_args = 2,
                     .options = {"--port"},
                     .help = "  --port PORT  a number or a service name (default 80, http's)"};
 
@@ -47,7 +49,8 @@ public:
 // 60 bytes, control characters shown as '?'.
 static std::string quoted(std::string line) {
     if (line.size() > 60) line = line.substr(0, 60) + "...";
-    std::replace_if(line.begin(), line.end(), [](unsigned char c) { return c < 0x20; }, '?');
+    std::replace_if(
+        line.begin(), line.end(), [](unsigned char c) { return c < 0x20; }, '?');
     return "'" + line + "'";
 }
 

@@ -30,7 +30,9 @@
 #include "socketfile.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH", .min_args = 2, .max_args = 2,
+const wb::Spec spec{.synopsis = "[--port PORT] HOST PATH",
+                    .min_args = 2,
+                    .max_args = 2,
                     .options = {"--port"},
                     .help = "  --port PORT  a number or a service name (default 80, http's)"};
 
@@ -48,7 +50,8 @@ public:
 // 60 bytes, control characters shown as '?'.
 static std::string quoted(std::string line) {
     if (line.size() > 60) line = line.substr(0, 60) + "...";
-    std::replace_if(line.begin(), line.end(), [](unsigned char c) { return c < 0x20; }, '?');
+    std::replace_if(
+        line.begin(), line.end(), [](unsigned char c) { return c < 0x20; }, '?');
     return "'" + line + "'";
 }
 
@@ -74,7 +77,8 @@ int main(int argc, char* argv[]) {
         std::size_t pos = 0;
         auto next_line = [&]() {
             std::size_t nl = head.find('\n', pos);
-            if (nl == std::string::npos) throw BadReply("connection closed in the middle of the header section");
+            if (nl == std::string::npos)
+                throw BadReply("connection closed in the middle of the header section");
             std::string line = head.substr(pos, nl - pos);
             pos = nl + 1;
             if (!line.empty() && line.back() == '\r') line.pop_back();

@@ -32,11 +32,14 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--timeout SECONDS] [--tries N] HOST PORT MESSAGE", .min_args = 3, .max_args = 3,
+    .synopsis = "[--timeout SECONDS] [--tries N] HOST PORT MESSAGE",
+    .min_args = 3,
+    .max_args = 3,
     .options = {"--timeout", "--tries"},
-    .help = "  PORT               a number, or a UDP service name such as echo\n"
-            "  --timeout SECONDS  the wait after the first datagram (default 0.5), doubled after each\n"
-            "  --tries N          how many datagrams to send at most (default 5)"};
+    .help =
+        "  PORT               a number, or a UDP service name such as echo\n"
+        "  --timeout SECONDS  the wait after the first datagram (default 0.5), doubled after each\n"
+        "  --tries N          how many datagrams to send at most (default 5)"};
 
 using Clock = std::chrono::steady_clock;
 
@@ -60,7 +63,8 @@ int main(int argc, char* argv[]) {
         double timeout = args.number("--timeout", 0.5, 0.001, 3600);
         double whole = args.number("--tries", 5, 1, 30);
         if (whole != std::floor(whole))
-            throw wb::UsageError("bad --tries '" + args.get("--tries", "") + "': expected a whole number");
+            throw wb::UsageError("bad --tries '" + args.get("--tries", "") +
+                                 "': expected a whole number");
         int tries = static_cast<int>(whole);
         unsigned port = wb::command_line_port("PORT", args[1], "udp");
         const std::string& message = args[2];
@@ -71,7 +75,8 @@ int main(int argc, char* argv[]) {
         wb::Fd probe = wb::connect_to(args[0], port, SOCK_DGRAM);  // only to find the address
         sockaddr_storage server = {};
         socklen_t serverlen = sizeof server;
-        wb::check("getpeername", getpeername(probe.get(), reinterpret_cast<sockaddr*>(&server), &serverlen));
+        wb::check("getpeername",
+                  getpeername(probe.get(), reinterpret_cast<sockaddr*>(&server), &serverlen));
         wb::Fd s(wb::check("socket", socket(server.ss_family, SOCK_DGRAM, 0)));
 
         // One byte more than the echo: a longer datagram then shows as longer
@@ -80,15 +85,17 @@ int main(int argc, char* argv[]) {
         double wait = timeout;
         for (int sent = 1; sent <= tries; ++sent, wait *= 2) {
             wb::check("sendto", sendto(s.get(), message.data(), message.size(), 0,
-                                        reinterpret_cast<sockaddr*>(&server), serverlen));
+                                       reinterpret_cast<sockaddr*>(&server), serverlen));
             auto deadline = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                std::chrono::duration<double>(wait));
             while (wait_until(s.get(), deadline)) {
                 // ECONNREFUSED here: an ICMP "port unreachable", nothing listens
                 // there. check() makes it the program's error line, exit 1.
-                ssize_t got = wb::check("recv", recvfrom(s.get(), reply.data(), reply.size(), 0, nullptr, nullptr));
+                ssize_t got = wb::check(
+                    "recv", recvfrom(s.get(), reply.data(), reply.size(), 0, nullptr, nullptr));
                 if (std::string_view(reply.data(), static_cast<std::size_t>(got)) == message) {
-                    std::cout << "Reply: " << message << '\n' << "after " << tries_text(sent) << std::endl;
+                    std::cout << "Reply: " << message << '\n'
+                              << "after " << tries_text(sent) << std::endl;
                     return 0;
                 }
                 // Not our echo (garbled, or an answer to something else):

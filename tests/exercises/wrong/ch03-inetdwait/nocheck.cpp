@@ -32,9 +32,11 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--idle SECONDS]", .options = {"--idle"},
-                    .help = "  --idle SECONDS  exit after this long without a client (default 10)\n"
-                            "  the listening socket: fd 0 (xinetd, wait = yes) or fd 3 (LISTEN_FDS=1)"};
+const wb::Spec spec{.synopsis = "[--idle SECONDS]",
+                    .options = {"--idle"},
+                    .help =
+                        "  --idle SECONDS  exit after this long without a client (default 10)\n"
+                        "  the listening socket: fd 0 (xinetd, wait = yes) or fd 3 (LISTEN_FDS=1)"};
 
 // Is `fd` a listening socket? SO_ACCEPTCONN is 1 only after listen(); on
 // anything that is not a socket getsockopt() fails (ENOTSOCK, EBADF).
@@ -50,7 +52,8 @@ bool listening(int fd) {
 int passed_socket() {
     const char* fds = std::getenv("LISTEN_FDS");
     const char* pid = std::getenv("LISTEN_PID");
-    if (fds != nullptr && pid != nullptr && std::string(fds) == "1" && std::to_string(getpid()) == pid)
+    if (fds != nullptr && pid != nullptr && std::string(fds) == "1" &&
+        std::to_string(getpid()) == pid)
         return listening(3) ? 3 : -1;
     return listening(STDIN_FILENO) ? STDIN_FILENO : -1;
 }

@@ -34,10 +34,13 @@
 #include "program.hpp"
 #include "sockets.hpp"
 
-const wb::Spec spec{.synopsis = "[--port PORT]", .options = {"--port"},
-                    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
+const wb::Spec spec{
+    .synopsis = "[--port PORT]",
+    .options = {"--port"},
+    .help = "  --port PORT  the port to listen on (default 51423; 0 = any free port)"};
 
-constexpr std::size_t max_pending = std::size_t{64} * 1024;  // stop reading a client whose echo waits past this
+constexpr std::size_t max_pending =
+    std::size_t{64} * 1024;  // stop reading a client whose echo waits past this
 
 struct Client {
     wb::Fd sock;
@@ -81,7 +84,8 @@ int main(int argc, char* argv[]) {
         wb::Fd s = wb::bind_any(args.port("--port", 51423), SOCK_STREAM, SOMAXCONN);
         set_nonblocking(s.get());
         wb::stop_on_interrupt();
-        if (args.has("--port")) std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
+        if (args.has("--port"))
+            std::cout << "Listening on port " << wb::bound_port(s.get()) << "." << std::endl;
 
         // Ctrl-C is blocked except inside ppoll(): see wb::wait_readable().
         sigset_t interrupts, before;
@@ -118,8 +122,9 @@ int main(int argc, char* argv[]) {
             }
             for (std::size_t i = clients.size(); i-- > 0;) {  // from the end: indexes stay valid
                 if (!done[i]) continue;
-                clients.erase(clients.begin() + static_cast<std::ptrdiff_t>(i));  // closes its socket
-                accepting = true;  // a descriptor is free again
+                clients.erase(clients.begin() +
+                              static_cast<std::ptrdiff_t>(i));  // closes its socket
+                accepting = true;                               // a descriptor is free again
             }
 
             // New clients: accept all that wait.
@@ -127,7 +132,8 @@ int main(int argc, char* argv[]) {
                 sockaddr_storage addr = {};
                 socklen_t len = sizeof addr;
                 int fd = accept(s.get(), reinterpret_cast<sockaddr*>(&addr), &len);
-                if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;  // no one else waits
+                if (fd < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+                    break;                          // no one else waits
                 wb::Fd c(wb::check("accept", fd));  // MISTAKE: any other error ends the server
                 set_nonblocking(c.get());
                 std::cout << "Got connection from " << wb::format_address(addr, len) << std::endl;

@@ -41,21 +41,25 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--port PORT] [--facility NAME]", .options = {"--port", "--facility"},
-    .help = "  --port PORT      the port to listen on (default 51423; 0 = any free port)\n"
-            "  --facility NAME  daemon (default), user, or local0 to local7"};
+    .synopsis = "[--port PORT] [--facility NAME]",
+    .options = {"--port", "--facility"},
+    .help =
+        "  --port PORT      the port to listen on (default 51423; 0 = any free port)\n"
+        "  --facility NAME  daemon (default), user, or local0 to local7"};
 
 constexpr std::size_t max_text = 1024;  // bytes of a line that are recorded
 
 // The facility named on the command line (a bad name is a usage error).
 int facility(const std::string& name) {
-    const std::pair<const char*, int> names[] = {
-        {"daemon", LOG_DAEMON}, {"user", LOG_USER},     {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
-        {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3}, {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
-        {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}};
+    const std::pair<const char*, int> names[] = {{"daemon", LOG_DAEMON}, {"user", LOG_USER},
+                                                 {"local0", LOG_LOCAL0}, {"local1", LOG_LOCAL1},
+                                                 {"local2", LOG_LOCAL2}, {"local3", LOG_LOCAL3},
+                                                 {"local4", LOG_LOCAL4}, {"local5", LOG_LOCAL5},
+                                                 {"local6", LOG_LOCAL6}, {"local7", LOG_LOCAL7}};
     for (const auto& [text, code] : names)
         if (name == text) return code;
-    throw wb::UsageError("bad --facility '" + name + "': expected daemon, user or local0 to local7");
+    throw wb::UsageError("bad --facility '" + name +
+                         "': expected daemon, user or local0 to local7");
 }
 
 // A client's bytes, made safe for one log entry (see the top of this file).
@@ -64,10 +68,14 @@ std::string escape(std::string_view text) {
     std::string safe;
     for (char c : text) {
         auto byte = static_cast<unsigned char>(c);
-        if (c == '\\') safe += "\\\\";
-        else if (c == '\n') safe += "\\n";
-        else if (c == '\r') safe += "\\r";
-        else if (c == '\t') safe += "\\t";
+        if (c == '\\')
+            safe += "\\\\";
+        else if (c == '\n')
+            safe += "\\n";
+        else if (c == '\r')
+            safe += "\\r";
+        else if (c == '\t')
+            safe += "\\t";
         else if (byte < 0x20 || byte > 0x7e) {
             char hex[5];
             std::snprintf(hex, sizeof hex, "\\x%02x", byte);
@@ -114,7 +122,8 @@ int main(int argc, char* argv[]) {
             socklen_t addrlen = sizeof addr;
             wb::Fd client(accept(s.get(), reinterpret_cast<sockaddr*>(&addr), &addrlen));
             if (!client.valid()) {
-                if (errno != EINTR) syslog(LOG_WARNING, "Error: accept: %s", wb::errno_text(errno).c_str());
+                if (errno != EINTR)
+                    syslog(LOG_WARNING, "Error: accept: %s", wb::errno_text(errno).c_str());
                 continue;
             }
             std::string peer = wb::format_address(addr, addrlen);
@@ -124,7 +133,8 @@ int main(int argc, char* argv[]) {
                 syslog(LOG_INFO, "Connection from %s closed", peer.c_str());
             } catch (const std::exception& e) {
                 if (!wb::interrupted())  // after Ctrl-C, just stop
-                    syslog(LOG_WARNING, "Error serving %s: %s", peer.c_str(), wb::describe(e).c_str());
+                    syslog(LOG_WARNING, "Error serving %s: %s", peer.c_str(),
+                           wb::describe(e).c_str());
             }
         }
         closelog();

@@ -71,13 +71,16 @@ Pkt ask(ldns_resolver* res, const std::string& name, ldns_rr_type type) {
     std::free(type_name);
     if (!dname) throw std::runtime_error(what + ": not a domain name");
     ldns_pkt* reply = nullptr;
-    ldns_status status = ldns_resolver_query_status(&reply, res, dname.get(), type, LDNS_RR_CLASS_IN, LDNS_RD);
+    ldns_status status =
+        ldns_resolver_query_status(&reply, res, dname.get(), type, LDNS_RR_CLASS_IN, LDNS_RD);
     Pkt owned(reply);
-    if (status != LDNS_STATUS_OK || !owned) throw std::runtime_error(what + ": " + ldns_get_errorstr_by_id(status));
+    if (status != LDNS_STATUS_OK || !owned)
+        throw std::runtime_error(what + ": " + ldns_get_errorstr_by_id(status));
     ldns_pkt_rcode rcode = ldns_pkt_get_rcode(reply);
     if (rcode != LDNS_RCODE_NOERROR && rcode != LDNS_RCODE_NXDOMAIN) {
         const ldns_lookup_table* entry = ldns_lookup_by_id(ldns_rcodes, rcode);
-        throw std::runtime_error(what + ": the server answered " + (entry ? entry->name : "an error"));
+        throw std::runtime_error(what + ": the server answered " +
+                                 (entry ? entry->name : "an error"));
     }
     return owned;
 }
@@ -95,9 +98,11 @@ std::vector<std::string> addresses_of(ldns_resolver* res, const std::string& hos
             if (ldns_rr_get_type(rr) == LDNS_RR_TYPE_CNAME) alias = true;
             const ldns_rdf* data = ldns_rr_rdf(rr, 0);
             std::size_t size = type == LDNS_RR_TYPE_A ? 4 : 16;
-            if (ldns_rr_get_type(rr) != type || data == nullptr || ldns_rdf_size(data) != size) continue;
+            if (ldns_rr_get_type(rr) != type || data == nullptr || ldns_rdf_size(data) != size)
+                continue;
             char text[INET6_ADDRSTRLEN] = "";
-            inet_ntop(type == LDNS_RR_TYPE_A ? AF_INET : AF_INET6, ldns_rdf_data(data), text, sizeof text);
+            inet_ntop(type == LDNS_RR_TYPE_A ? AF_INET : AF_INET6, ldns_rdf_data(data), text,
+                      sizeof text);
             found.push_back(text);
         }
         std::sort(found.begin(), found.end());  // as text: "198.51.100.10" < "198.51.100.9"
@@ -124,11 +129,12 @@ int main(int argc, char* argv[]) {
         ldns_resolver* r = nullptr;
         ldns_status status = ldns_resolver_new_frm_file(&r, nullptr);
         if (status != LDNS_STATUS_OK)
-            throw std::runtime_error(std::string("reading /etc/resolv.conf: ") + ldns_get_errorstr_by_id(status));
+            throw std::runtime_error(std::string("reading /etc/resolv.conf: ") +
+                                     ldns_get_errorstr_by_id(status));
         std::unique_ptr<ldns_resolver, LdnsFree> res(r);
         ldns_resolver_set_timeout(r, {3, 0});  // bounded: one try of 3 s per server
         ldns_resolver_set_retry(r, 1);
-        ldns_resolver_set_fallback(r, true);   // a truncated answer is asked again over TCP
+        ldns_resolver_set_fallback(r, true);  // a truncated answer is asked again over TCP
 
         Pkt reply = ask(r, domain, LDNS_RR_TYPE_MX);
         if (ldns_pkt_get_rcode(reply.get()) == LDNS_RCODE_NXDOMAIN)
@@ -140,7 +146,8 @@ int main(int argc, char* argv[]) {
         for (std::size_t i = 0; i < ldns_rr_list_rr_count(answer); ++i) {
             const ldns_rr* rr = ldns_rr_list_rr(answer, i);
             if (ldns_rr_get_type(rr) != LDNS_RR_TYPE_MX || ldns_rr_rd_count(rr) != 2) continue;
-            hosts.push_back({ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)), name_text(ldns_rr_rdf(rr, 1))});
+            hosts.push_back(
+                {ldns_rdf2native_int16(ldns_rr_rdf(rr, 0)), name_text(ldns_rr_rdf(rr, 1))});
         }
         for (const MailHost& mx : hosts) {
             if (mx.host == ".") {  // RFC 7505
@@ -161,14 +168,16 @@ int main(int argc, char* argv[]) {
         for (MailHost& mx : hosts) {
             bool alias = false;
             mx.addresses = addresses_of(r, mx.host, alias);
-            if (alias && !implicit) warn(mx.host + " is an alias (CNAME), which RFC 2181 forbids for MX targets");
+            if (alias && !implicit)
+                warn(mx.host + " is an alias (CNAME), which RFC 2181 forbids for MX targets");
             if (mx.addresses.empty()) warn(mx.host + " has no address (A or AAAA)");
             deliverable = deliverable || !mx.addresses.empty();
             std::cout << mx.preference << ' ' << mx.host;
             for (const std::string& a : mx.addresses) std::cout << ' ' << a;
             std::cout << '\n';
         }
-        if (!deliverable) throw std::runtime_error("no mail server of " + domain + " has an address");
+        if (!deliverable)
+            throw std::runtime_error("no mail server of " + domain + " has an address");
         return 0;
     });
 }

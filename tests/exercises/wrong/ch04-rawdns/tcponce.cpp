@@ -42,18 +42,22 @@
 #include "sockets.hpp"
 
 const wb::Spec spec{
-    .synopsis = "[--server ADDR] [--port PORT] NAME [TYPE]", .min_args = 1, .max_args = 2,
+    .synopsis = "[--server ADDR] [--port PORT] NAME [TYPE]",
+    .min_args = 1,
+    .max_args = 2,
     .options = {"--server", "--port"},
-    .help = "  TYPE           A (default), AAAA, CNAME, MX, NS, PTR, TXT, SOA, SRV, ANY, TYPEn or a number\n"
-            "  --server ADDR  the server to ask (default: the first nameserver of /etc/resolv.conf)\n"
-            "  --port PORT    its port (default 53)"};
+    .help =
+        "  TYPE           A (default), AAAA, CNAME, MX, NS, PTR, TXT, SOA, SRV, ANY, TYPEn or a "
+        "number\n"
+        "  --server ADDR  the server to ask (default: the first nameserver of /etc/resolv.conf)\n"
+        "  --port PORT    its port (default 53)"};
 
 using Clock = std::chrono::steady_clock;
 constexpr auto time_limit = std::chrono::seconds(2);  // for the UDP exchange, then again for TCP
 
 const std::map<std::string, unsigned> type_numbers = {
-    {"A", 1}, {"NS", 2}, {"CNAME", 5}, {"SOA", 6}, {"PTR", 12}, {"MX", 15},
-    {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
+    {"A", 1},   {"NS", 2},   {"CNAME", 5}, {"SOA", 6},  {"PTR", 12},
+    {"MX", 15}, {"TXT", 16}, {"AAAA", 28}, {"SRV", 33}, {"ANY", 255}};
 
 std::string type_name(unsigned type) {
     for (const auto& [name, number] : type_numbers)
@@ -71,8 +75,12 @@ public:
 void need(const std::string& msg, std::size_t pos, std::size_t n, const std::string& what) {
     if (pos + n > msg.size()) throw BadReply(what + " past the end of the reply");
 }
-unsigned u8(const std::string& msg, std::size_t pos) { return static_cast<unsigned char>(msg.at(pos)); }
-unsigned u16(const std::string& msg, std::size_t pos) { return u8(msg, pos) << 8 | u8(msg, pos + 1); }
+unsigned u8(const std::string& msg, std::size_t pos) {
+    return static_cast<unsigned char>(msg.at(pos));
+}
+unsigned u16(const std::string& msg, std::size_t pos) {
+    return u8(msg, pos) << 8 | u8(msg, pos + 1);
+}
 
 // One byte of a name or a TXT string as dig shows it: `special` characters
 // after a backslash, bytes below `lowest` or above '~' as \DDD (decimal).
@@ -106,7 +114,8 @@ std::string read_name(const std::string& msg, std::size_t& pos) {
             need(msg, at, 1, "a compression pointer pointing");
             continue;
         }
-        if (len > 63) throw BadReply("a label of unknown type (length byte " + std::to_string(len) + ")");
+        if (len > 63)
+            throw BadReply("a label of unknown type (length byte " + std::to_string(len) + ")");
         need(msg, at + 1, len, "a label");
         if ((wire_length += len + 1) > 255) throw BadReply("a name longer than 255 bytes");
         for (std::size_t i = at + 1; i <= at + len; ++i) name += escaped(msg[i], ".\\\"();@$", '!');
@@ -123,7 +132,8 @@ std::string rdata_text(const std::string& msg, unsigned type, std::size_t pos, s
     std::string text;
     if (type == 1 || type == 28) {  // A, AAAA: the address
         if (len != (type == 1 ? 4u : 16u))
-            throw BadReply("an " + type_name(type) + " record of " + std::to_string(len) + " bytes");
+            throw BadReply("an " + type_name(type) + " record of " + std::to_string(len) +
+                           " bytes");
         char addr[INET6_ADDRSTRLEN];
         inet_ntop(type == 1 ? AF_INET : AF_INET6, msg.data() + pos, addr, sizeof addr);
         return addr;
@@ -140,9 +150,11 @@ std::string rdata_text(const std::string& msg, unsigned type, std::size_t pos, s
     }
     if (type == 16) {  // TXT: character-strings, a length byte each
         for (; pos < end; pos += 1 + u8(msg, pos)) {
-            if (pos + 1 + u8(msg, pos) > end) throw BadReply("a TXT string past the end of its record");
+            if (pos + 1 + u8(msg, pos) > end)
+                throw BadReply("a TXT string past the end of its record");
             text += text.empty() ? "\"" : " \"";
-            for (std::size_t i = pos + 1; i <= pos + u8(msg, pos); ++i) text += escaped(msg[i], "\"\\", ' ');
+            for (std::size_t i = pos + 1; i <= pos + u8(msg, pos); ++i)
+                text += escaped(msg[i], "\"\\", ' ');
             text += '"';
         }
         return text;
@@ -152,7 +164,8 @@ std::string rdata_text(const std::string& msg, unsigned type, std::size_t pos, s
 
 // NAME as a question wants it: "www.example.test" -> "\3www\7example\4test\0".
 std::string encode_name(const std::string& name) {
-    std::string wire, rest = name.size() > 1 && name.back() == '.' ? name.substr(0, name.size() - 1) : name;
+    std::string wire,
+        rest = name.size() > 1 && name.back() == '.' ? name.substr(0, name.size() - 1) : name;
     for (std::size_t start = 0; rest != ".";) {
         std::size_t dot = rest.find('.', start);
         std::string label = rest.substr(start, dot == std::string::npos ? dot : dot - start);
@@ -168,13 +181,16 @@ std::string encode_name(const std::string& name) {
 }
 
 unsigned parse_type(std::string text) {
-    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::toupper(c); });
+    std::transform(text.begin(), text.end(), text.begin(),
+                   [](unsigned char c) { return std::toupper(c); });
     if (auto known = type_numbers.find(text); known != type_numbers.end()) return known->second;
     std::string digits = text.rfind("TYPE", 0) == 0 ? text.substr(4) : text;
-    if (!digits.empty() && digits.size() <= 5 && std::all_of(digits.begin(), digits.end(), ::isdigit) &&
-        std::stoul(digits) >= 1 && std::stoul(digits) <= 65535)
+    if (!digits.empty() && digits.size() <= 5 &&
+        std::all_of(digits.begin(), digits.end(), ::isdigit) && std::stoul(digits) >= 1 &&
+        std::stoul(digits) <= 65535)
         return static_cast<unsigned>(std::stoul(digits));
-    throw wb::UsageError("bad TYPE '" + text + "': expected a type name (A, MX, ...), TYPEn or a number");
+    throw wb::UsageError("bad TYPE '" + text +
+                         "': expected a type name (A, MX, ...), TYPEn or a number");
 }
 
 // DNS.DiscoverNameServers(), the first half: the first `nameserver` line.
@@ -205,11 +221,12 @@ std::string recv_exactly(int s, std::size_t n, Clock::time_point deadline) {
     std::string data;
     char buf[4096];
     while (data.size() < n) {
-        if (!wait_until(s, deadline)) throw std::runtime_error("no complete reply over TCP within 2 s");
+        if (!wait_until(s, deadline))
+            throw std::runtime_error("no complete reply over TCP within 2 s");
         ssize_t got = wb::check("recv", recv(s, buf, std::min(sizeof buf, n - data.size()), 0));
         if (got == 0)  // the server hung up early
-            throw BadReply("the TCP connection closed after " + std::to_string(data.size()) + " of " +
-                           std::to_string(n) + " bytes");
+            throw BadReply("the TCP connection closed after " + std::to_string(data.size()) +
+                           " of " + std::to_string(n) + " bytes");
         data.append(buf, static_cast<std::size_t>(got));
     }
     return data;
@@ -222,11 +239,13 @@ std::string ask_over_tcp(const sockaddr_storage& server, socklen_t len, const st
     timeval limit = {2, 0};  // on Linux SO_SNDTIMEO bounds connect() too
     wb::check("setsockopt", setsockopt(s.get(), SOL_SOCKET, SO_SNDTIMEO, &limit, sizeof limit));
     wb::check("connect", connect(s.get(), reinterpret_cast<const sockaddr*>(&server), len));
-    std::string prefix = {static_cast<char>(query.size() >> 8), static_cast<char>(query.size() & 0xFF)};
+    std::string prefix = {static_cast<char>(query.size() >> 8),
+                          static_cast<char>(query.size() & 0xFF)};
     wb::send_all(s.get(), prefix + query);
     std::string data(65537, '\0');  // one recv(): the length and the message, surely
     if (!wait_until(s.get(), deadline)) throw std::runtime_error("no reply over TCP within 2 s");
-    data.resize(static_cast<std::size_t>(wb::check("recv", recv(s.get(), data.data(), data.size(), 0))));
+    data.resize(
+        static_cast<std::size_t>(wb::check("recv", recv(s.get(), data.data(), data.size(), 0))));
     if (data.size() < 2) throw BadReply("a TCP reply of " + std::to_string(data.size()) + " bytes");
     return data.substr(2);
 }
@@ -234,7 +253,8 @@ std::string ask_over_tcp(const sockaddr_storage& server, socklen_t len, const st
 // The checks any reply must pass before we believe a word of it.
 void check_header(const std::string& reply, const std::string& query) {
     if (reply.size() < 12)
-        throw BadReply("a truncated header (" + std::to_string(reply.size()) + " bytes; a header has 12)");
+        throw BadReply("a truncated header (" + std::to_string(reply.size()) +
+                       " bytes; a header has 12)");
     if (u16(reply, 0) != u16(query, 0))
         throw BadReply("the reply's ID " + std::to_string(u16(reply, 0)) + " is not the query's " +
                        std::to_string(u16(query, 0)));
@@ -249,12 +269,24 @@ int main(int argc, char* argv[]) {
         if (port == 0) throw wb::UsageError("bad --port '0': a server's port cannot be 0");
         unsigned type = parse_type(args.size() > 1 ? args[1] : "A");
         std::string server = args.has("--server") ? args.get("--server", "") : resolv_conf_server();
-        std::string what = args[0] + " " + type_name(type) + " from " + server + " port " + std::to_string(port);
+        std::string what =
+            args[0] + " " + type_name(type) + " from " + server + " port " + std::to_string(port);
 
         // The query: header (ID, flags with RD, QDCOUNT 1, three zero
         // counts), then the question (name, type, class IN).
         unsigned id = std::random_device{}() & 0xFFFF;
-        std::string query = {static_cast<char>(id >> 8), static_cast<char>(id & 0xFF), 0x01, 0, 0, 1, 0, 0, 0, 0, 0, 0};
+        std::string query = {static_cast<char>(id >> 8),
+                             static_cast<char>(id & 0xFF),
+                             0x01,
+                             0,
+                             0,
+                             1,
+                             0,
+                             0,
+                             0,
+                             0,
+                             0,
+                             0};
         query += encode_name(args[0]);
         query += {static_cast<char>(type >> 8), static_cast<char>(type & 0xFF), 0, 1};
 
@@ -265,20 +297,23 @@ int main(int argc, char* argv[]) {
         if (!wait_until(s.get(), Clock::now() + time_limit))
             throw std::runtime_error(what + ": no reply within 2 s");
         std::string reply(65535, '\0');
-        reply.resize(static_cast<std::size_t>(wb::check("recv", recv(s.get(), reply.data(), reply.size(), 0))));
+        reply.resize(static_cast<std::size_t>(
+            wb::check("recv", recv(s.get(), reply.data(), reply.size(), 0))));
         try {
             check_header(reply, query);
             if (u8(reply, 2) & 0x02) {  // TC: truncated, ask the same server over TCP
                 sockaddr_storage peer = {};
                 socklen_t len = sizeof peer;
-                wb::check("getpeername", getpeername(s.get(), reinterpret_cast<sockaddr*>(&peer), &len));
+                wb::check("getpeername",
+                          getpeername(s.get(), reinterpret_cast<sockaddr*>(&peer), &len));
                 reply = ask_over_tcp(peer, len, query);
                 check_header(reply, query);
             }
             unsigned rcode = u8(reply, 3) & 0x0F;
             if (rcode != 0)
-                throw std::runtime_error(what + ": the server answered " +
-                                         (rcode < 6 ? rcodes[rcode] : "RCODE " + std::to_string(rcode)));
+                throw std::runtime_error(
+                    what + ": the server answered " +
+                    (rcode < 6 ? rcodes[rcode] : "RCODE " + std::to_string(rcode)));
             if (u16(reply, 4) != 1 || reply.compare(12, query.size() - 12, query, 12) != 0)
                 throw BadReply("its question section is not the query's");
 
@@ -289,11 +324,13 @@ int main(int argc, char* argv[]) {
                 std::string owner = read_name(reply, pos);
                 need(reply, pos, 10, "a record");
                 unsigned rtype = u16(reply, pos), rclass = u16(reply, pos + 2);
-                std::uint32_t ttl = static_cast<std::uint32_t>(u16(reply, pos + 4)) << 16 | u16(reply, pos + 6);
+                std::uint32_t ttl =
+                    static_cast<std::uint32_t>(u16(reply, pos + 4)) << 16 | u16(reply, pos + 6);
                 std::size_t length = u16(reply, pos + 8);
                 need(reply, pos += 10, length, "a record's data");
-                out += owner + " " + std::to_string(ttl) + " " + (rclass == 1 ? "IN" : "CLASS" + std::to_string(rclass)) +
-                       " " + type_name(rtype) + " " + rdata_text(reply, rtype, pos, length) + "\n";
+                out += owner + " " + std::to_string(ttl) + " " +
+                       (rclass == 1 ? "IN" : "CLASS" + std::to_string(rclass)) + " " +
+                       type_name(rtype) + " " + rdata_text(reply, rtype, pos, length) + "\n";
                 pos += length;
             }
             std::cout << out << std::flush;

@@ -32,8 +32,11 @@
 #include "errors.hpp"
 #include "program.hpp"
 
-const wb::Spec spec{.synopsis = "ADDRESS", .min_args = 1, .max_args = 1,
-                    .help = "  ADDRESS  an IPv4 or IPv6 address, such as 192.0.2.10 or 2001:db8::10"};
+const wb::Spec spec{
+    .synopsis = "ADDRESS",
+    .min_args = 1,
+    .max_args = 1,
+    .help = "  ADDRESS  an IPv4 or IPv6 address, such as 192.0.2.10 or 2001:db8::10"};
 
 namespace {
 
@@ -49,7 +52,8 @@ using Pkt = std::unique_ptr<ldns_pkt, LdnsFree>;
 Pkt query(ldns_resolver* res, const std::string& name, ldns_rr_type type, ldns_status& status) {
     std::unique_ptr<ldns_rdf, LdnsFree> dname(ldns_dname_new_frm_str((name + ".").c_str()));
     ldns_pkt* reply = nullptr;
-    status = dname ? ldns_resolver_query_status(&reply, res, dname.get(), type, LDNS_RR_CLASS_IN, LDNS_RD)
+    status = dname ? ldns_resolver_query_status(&reply, res, dname.get(), type, LDNS_RR_CLASS_IN,
+                                                LDNS_RD)
                    : LDNS_STATUS_DOMAINNAME_OVERFLOW;
     return Pkt(reply);
 }
@@ -98,18 +102,21 @@ int main(int argc, char* argv[]) {
         ldns_resolver* r = nullptr;
         ldns_status status = ldns_resolver_new_frm_file(&r, nullptr);
         if (status != LDNS_STATUS_OK)
-            throw std::runtime_error(std::string("reading /etc/resolv.conf: ") + ldns_get_errorstr_by_id(status));
+            throw std::runtime_error(std::string("reading /etc/resolv.conf: ") +
+                                     ldns_get_errorstr_by_id(status));
         std::unique_ptr<ldns_resolver, LdnsFree> res(r);
         ldns_resolver_set_timeout(r, {3, 0});  // bounded: one try of 3 s per server
         ldns_resolver_set_retry(r, 1);
-        ldns_resolver_set_fallback(r, true);   // a truncated answer is asked again over TCP
+        ldns_resolver_set_fallback(r, true);  // a truncated answer is asked again over TCP
 
         // First, the reverse lookup: every PTR record of the name, sorted.
         Pkt reply = query(r, name, LDNS_RR_TYPE_PTR, status);
         if (status != LDNS_STATUS_OK || !reply)
-            throw std::runtime_error("PTR query for " + name + ": " + ldns_get_errorstr_by_id(status));
+            throw std::runtime_error("PTR query for " + name + ": " +
+                                     ldns_get_errorstr_by_id(status));
         if (!answered(status, reply)) {
-            const ldns_lookup_table* rcode = ldns_lookup_by_id(ldns_rcodes, ldns_pkt_get_rcode(reply.get()));
+            const ldns_lookup_table* rcode =
+                ldns_lookup_by_id(ldns_rcodes, ldns_pkt_get_rcode(reply.get()));
             throw std::runtime_error("PTR query for " + name + ": the server answered " +
                                      (rcode != nullptr ? rcode->name : "an error"));
         }
@@ -142,7 +149,8 @@ int main(int argc, char* argv[]) {
                 for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i) {
                     const ldns_rr* rr = ldns_rr_list_rr(list, i);
                     const ldns_rdf* data = ldns_rr_rdf(rr, 0);
-                    if (ldns_rr_get_type(rr) != forward_type || data == nullptr || ldns_rdf_size(data) != size)
+                    if (ldns_rr_get_type(rr) != forward_type || data == nullptr ||
+                        ldns_rdf_size(data) != size)
                         continue;
                     ++addresses;
                     found = found || std::memcmp(ldns_rdf_data(data), bytes, size) == 0;
@@ -150,11 +158,12 @@ int main(int argc, char* argv[]) {
             }
             if (addresses == 0) {
                 // getaddrinfo()'s words for what went wrong, as the book prints them
-                int code = !answered(status, forward) ? EAI_AGAIN
+                int code = !answered(status, forward)                                 ? EAI_AGAIN
                            : ldns_pkt_get_rcode(forward.get()) == LDNS_RCODE_NXDOMAIN ? EAI_NONAME
-                                                                                    : EAI_NODATA;
+                                                                                      : EAI_NODATA;
                 std::cout << "Got hostname " << hostname
-                          << ", but it could not be forward-resolved: " << wb::gai_text(code) << '\n';
+                          << ", but it could not be forward-resolved: " << wb::gai_text(code)
+                          << '\n';
                 exit_status = 1;
             } else if (!found) {
                 // The forward lookup did not yield the original address: someone is playing tricks.
