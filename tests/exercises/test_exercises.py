@@ -3,7 +3,8 @@
 untouched starter (must fail at stage 1 and point to a hint) and every
 known-wrong version kept in wrong/ID/ (must fail where its header says).
 
-A known-wrong version names what it expects in its first lines:
+A known-wrong version (wrong/ID/WHAT.patch, a patch to the solution) adds
+a line to the header that says what it expects:
     // expect: stage 3: first difference at byte
 (the stage number, then a regular expression the failure must match).
 WORKBOOK_EX_ONLY=ID limits the run to one exercise (meson registers one
@@ -39,10 +40,11 @@ def exercises():
 
 def wrong_versions():
     for ex_id, _, _ in exercises():
-        for src in sorted((HERE / "wrong" / ex_id).glob("*.cpp")):
-            m = re.search(r"^// expect: stage (\d+): (.*)$", src.read_text(), re.M)
-            assert m, f"{src}: no '// expect: stage N: REGEX' line"
-            yield pytest.param(ex_id, src.stem, int(m.group(1)), m.group(2), id=f"{ex_id}/{src.stem}")
+        for patch in sorted((HERE / "wrong" / ex_id).glob("*.patch")):
+            # the line the patch adds to the solution's header
+            m = re.search(r"^\+// expect: stage (\d+): (.*)$", patch.read_text(), re.M)
+            assert m, f"{patch}: adds no '// expect: stage N: REGEX' line"
+            yield pytest.param(ex_id, patch.stem, int(m.group(1)), m.group(2), id=f"{ex_id}/{patch.stem}")
 
 
 def check(ex_id, program, tmp_path):
@@ -76,7 +78,7 @@ def test_starter_fails_at_stage_1_with_a_hint(ex_id, chapter, name, tmp_path):
 
 @pytest.mark.parametrize("ex_id,wrong,stage,pattern", list(wrong_versions()))
 def test_wrong_version_fails_as_expected(ex_id, wrong, stage, pattern, tmp_path):
-    code, out, stages = check(ex_id, BUILD / "tests" / "exercises" / "wrong" / ex_id / wrong, tmp_path)
+    code, out, stages = check(ex_id, BUILD / "tests" / "exercises" / f"{ex_id}-{wrong}", tmp_path)
     assert code == 1, f"{wrong} should fail {ex_id}'s grader:\n{out}"
     failed = [s for s in stages if s["status"] == "failed"]
     assert failed and failed[0]["number"] == stage, f"{wrong} should fail at stage {stage}:\n{out}"
