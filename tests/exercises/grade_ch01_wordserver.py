@@ -39,11 +39,7 @@ class Client:
         try:
             self.sock = socket.create_connection((host, port), timeout=WAIT)
         except OSError as e:
-            try:
-                server.p.wait(2)  # refused: the server may be on its way out
-            except subprocess.TimeoutExpired:
-                pass
-            ended = not server.running()
+            ended = server.ending()
             if ended:
                 server.wait_exit()
             fail(f"could not connect to the server: {e}" + ("; the server ended" if ended else ""),

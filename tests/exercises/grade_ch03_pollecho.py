@@ -84,7 +84,7 @@ class Client:
             self.fail(f"could not connect to the server: {e}")
 
     def fail(self, summary, **kw):
-        if not self.server.running():
+        if self.server.ending():
             self.server.wait_exit()
             summary += "; the server has ended"
         fail(summary, did=kw.pop("did", self.did), result=self.server.result, **kw)

@@ -245,6 +245,16 @@ class Program:
         if self.result.status is None and self.p.poll() is not None:
             self.result.status = self.p.returncode
 
+    def ending(self, grace=2):
+        """True if the program has ended, or ends within `grace` seconds: after
+        a refused or reset connection a server may be on its way out, and a
+        failure should then say that it ended. For failure paths only."""
+        try:
+            self.p.wait(grace)
+        except subprocess.TimeoutExpired:
+            return False
+        return True
+
     def running(self):
         self._poll()
         return self.result.status is None
