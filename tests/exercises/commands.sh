@@ -32,10 +32,20 @@ ex_dir() {
   echo "$ch/exercises/$name"
 }
 
+# record_get FILE ID: the value after ID on its line in FILE ("" if none);
+# record_set FILE ID VALUE...: that line, written anew
+record_get() { awk -v id="$2" '$1 == id { v = $2 } END { print v }' "$1" 2>/dev/null || true; }
+record_set() {
+  local file=$1 id=$2; shift 2
+  mkdir -p "$(dirname "$file")"
+  { grep -v "^$id " "$file" 2>/dev/null || true; echo "$id $*"; } >"$file.new"
+  mv "$file.new" "$file"
+}
+
 # ex_status ID: not started / failing / passed, from the progress file
 ex_status() {
   local s
-  s=$(awk -v id="$1" '$1 == id { s = $2 } END { print s }' "$PROGRESS" 2>/dev/null)
+  s=$(record_get "$PROGRESS" "$1")
   case $s in
     passed) echo passed ;;
     failing) echo failing ;;
@@ -44,12 +54,7 @@ ex_status() {
 }
 
 # ex_record ID STATUS: note the outcome of a check in the progress file
-ex_record() {
-  mkdir -p .workbook
-  touch "$PROGRESS"
-  { grep -v "^$1 " "$PROGRESS" || true; printf '%s %s %s\n' "$1" "$2" "$(date +%F)"; } >"$PROGRESS.new"
-  mv "$PROGRESS.new" "$PROGRESS"
-}
+ex_record() { record_set "$PROGRESS" "$1" "$2" "$(date +%F)"; }
 
 # ex_list: every exercise with its title and the student's status
 ex_list() {
@@ -113,7 +118,8 @@ ex_hint() {
   if [ $# -lt 1 ] || [ $# -gt 2 ]; then note "usage: ./workbook ex hint ID [N]"; exit 2; fi
   dir=$(ex_dir "$1")
   total=$(grep -c '^## Hint ' "$dir/hints.md")
-  seen=$(awk -v id="$1" '$1 == id { n = $2 } END { print n + 0 }' "$HINTS_SEEN" 2>/dev/null || echo 0)
+  seen=$(record_get "$HINTS_SEEN" "$1")
+  seen=${seen:-0}
   if [ $# -eq 2 ]; then
     if ! [[ $2 =~ ^[0-9]+$ ]] || [ "$2" -lt 1 ] || [ "$2" -gt "$total" ]; then
       note "bad hint number '$2': $1 has hints 1 to $total"; exit 2
@@ -128,11 +134,7 @@ ex_hint() {
   else
     printf '\n(Hint %s of %s; ./workbook ex hint %s shows the next.)\n' "$n" "$total" "$1"
   fi
-  if [ "$n" -gt "$seen" ]; then
-    mkdir -p .workbook
-    { grep -v "^$1 " "$HINTS_SEEN" 2>/dev/null || true; echo "$1 $n"; } >"$HINTS_SEEN.new"
-    mv "$HINTS_SEEN.new" "$HINTS_SEEN"
-  fi
+  if [ "$n" -gt "$seen" ]; then record_set "$HINTS_SEEN" "$1" "$n"; fi
 }
 
 # ex_solution ID: the reference solution, once the exercise has passed
