@@ -40,8 +40,6 @@ class Client:
             self.sock = socket.create_connection((host, port), timeout=WAIT)
         except OSError as e:
             ended = server.ending()
-            if ended:
-                server.wait_exit()
             fail(f"could not connect to the server: {e}" + ("; the server ended" if ended else ""),
                  did=self.did, result=server.result)
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
@@ -88,19 +86,10 @@ class Client:
             why = {"timeout": f"; nothing more came for {WAIT} s",
                    "eof": "; then the server closed the connection",
                    "reset": "; then the connection was reset"}.get(how, "")
-            if how in ("eof", "reset") and self.server_ended():
+            if how in ("eof", "reset") and self.server.ending():
                 why += ", and the server ended"
             fail(summary + why, did=self.did, sent=self.sent, expected=self.expected, got=self.got,
                  result=self.server.result)
-
-    def server_ended(self):
-        """Whether the server has ended (waiting a moment for a dying one)."""
-        try:
-            self.server.p.wait(1)
-        except subprocess.TimeoutExpired:
-            return False
-        self.server.wait_exit()
-        return True
 
     def say(self, data, reply, pace=0.0):
         self.send(data, pace)

@@ -14,7 +14,6 @@ import re
 import signal
 import socket
 import struct
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -59,16 +58,6 @@ class Activated:
         self.prog.stop()
 
 
-def ended(prog):
-    """Whether the program has ended (waiting a moment for a dying one)."""
-    try:
-        prog.p.wait(1)
-    except subprocess.TimeoutExpired:
-        return False
-    prog.wait_exit()
-    return True
-
-
 def connect(port, host, did, result_of=None, what="a client"):
     """A client connected to the service; fails the stage if nobody listens."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -79,8 +68,7 @@ def connect(port, host, did, result_of=None, what="a client"):
     except OSError as e:
         c.close()
         note = None
-        if result_of is not None and not result_of.running():
-            result_of.wait_exit()
+        if result_of is not None and result_of.ending():
             note = "the program had already ended, and the superserver does not listen again (no -a)"
         fail(f"{what} could not connect to {host} port {port}: {e}", did=did,
              result=result_of.result if result_of is not None else None, note=note)
@@ -123,7 +111,7 @@ def hello(port, host, did, result_of=None, what="a client"):
         why = {"timeout": f"; then nothing more for {WAIT} s (the connection should be closed)",
                "reset": "; then the connection was reset",
                "too much": "; and it went on sending"}.get(how, "")
-        if result_of is not None and ended(result_of):
+        if result_of is not None and result_of.ending():
             why += "; the program has ended"
         fail(f"{what} did not get its Hello line and the end of the connection" + why, did=did,
              expected=want, got=got, result=result_of.result if result_of is not None else None)

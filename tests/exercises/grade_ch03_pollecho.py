@@ -85,7 +85,6 @@ class Client:
 
     def fail(self, summary, **kw):
         if self.server.ending():
-            self.server.wait_exit()
             summary += "; the server has ended"
         fail(summary, did=kw.pop("did", self.did), result=self.server.result, **kw)
 

@@ -14,7 +14,6 @@ import select
 import signal
 import socket
 import struct
-import subprocess
 import time
 
 from grading import Namespace, Program, command_line, fail, printable, run, stage
@@ -43,12 +42,7 @@ def shown(value):
 
 def ended(server):
     """"; the server has ended" if it has (waiting a moment for a dying one)."""
-    try:
-        server.p.wait(1)
-    except subprocess.TimeoutExpired:
-        return ""
-    server.wait_exit()
-    return "; the server has ended"
+    return "; the server has ended" if server.ending() else ""
 
 
 def check_time(data, did, server, sent=None):
@@ -97,7 +91,7 @@ def ask_tcp(server, port, host):
     try:
         s = socket.create_connection((host, port), timeout=WAIT)
     except OSError as e:
-        fail(f"could not connect over TCP: {e}", did=did, result=server.result,
+        fail(f"could not connect over TCP: {e}" + ended(server), did=did, result=server.result,
              note="the TCP socket must listen on the announced port, for IPv4 and IPv6")
     with s:
         data = b""

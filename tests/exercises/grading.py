@@ -248,11 +248,13 @@ class Program:
     def ending(self, grace=2):
         """True if the program has ended, or ends within `grace` seconds: after
         a refused or reset connection a server may be on its way out, and a
-        failure should then say that it ended. For failure paths only."""
+        failure should then say that it ended (its Result is then complete).
+        For failure paths only."""
         try:
             self.p.wait(grace)
         except subprocess.TimeoutExpired:
             return False
+        self.wait_exit()
         return True
 
     def running(self):
