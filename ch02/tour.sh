@@ -1,118 +1,60 @@
 # shellcheck shell=bash
 # The chapter 2 tour (./workbook tour ch02): every client against real
 # servers, offline. The book's clients talk to www.google.com and
-# time.nist.gov; here a private network namespace (the "lab", made with
-# unshare, in a user namespace for a normal user) has its own /etc/hosts that puts both names on loopback,
-# where nginx serves HTTP on port 80 and xinetd the time on UDP port 37.
-# Sourced by ./workbook, which provides section, say, show, show_sh, start,
-# await, finish and $B.
+# time.nist.gov; here chapter 2's lab (tests/lab/lab, a private network
+# namespace, in a user namespace for a normal user) has its own /etc/hosts
+# that puts both names on loopback, where nginx serves HTTP on port 80 and
+# xinetd the time on UDP port 37. Sourced by ./workbook, which provides
+# section, say, show, show_sh, start, await, finish, lab_up, in_lab and $B.
 
-LAB=""  # the lab's directory
-
-# in_lab CMD...: run CMD inside the lab's network and mount namespace
-in_lab() { enter "${TOUR_PIDS[lab]}" -n -m -w -- "$@"; }
 # lab_start_bg NAME CMD...: start's background CMD, inside the lab
-lab_start_bg() { local name=$1; shift; start "$name" nsenter -t "${TOUR_PIDS[lab]}" "${ENTER_USERNS[@]}" -n -m -w -- "$@"; }
-
-# lab_wait_tcp PORT: wait (up to 20 s) until a TCP port in the lab accepts
-lab_wait_tcp() {
-  local i
-  for ((i = 0; i < 200; i++)); do
-    in_lab bash -c "exec 3<>/dev/tcp/127.0.0.1/$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  note "nothing listens on port $1 in the lab"; return 1
-}
-
-# lab_start: the namespace, with nginx on port 80 and xinetd's time on 37
-lab_start() {
-  LAB=$TOUR_TMP/lab
-  mkdir -p "$LAB/www"
-  printf '<html><body><p>Hello from nginx in the lab.</p></body></html>\n' >"$LAB/www/index.html"
-  printf '127.0.0.1 localhost\n::1 localhost\n127.0.0.1 www.google.com time.nist.gov\n' >"$LAB/hosts"
-  printf 'hosts: files\n' >"$LAB/nsswitch.conf"  # no DNS: unknown names stay unknown
-  cat >"$LAB/nginx.conf" <<EOF
-user root;
-worker_processes 1;
-pid $LAB/nginx.pid;
-error_log $LAB/error.log;
-events { worker_connections 64; }
-http {
-    access_log $LAB/access.log;
-    client_body_temp_path $LAB/body;
-    proxy_temp_path $LAB/proxy;
-    fastcgi_temp_path $LAB/fastcgi;
-    uwsgi_temp_path $LAB/uwsgi;
-    scgi_temp_path $LAB/scgi;
-    server { listen 127.0.0.1:80; listen [::1]:80; root $LAB/www; }
-}
-EOF
-  printf 'service time\n{\n%s\n}\n' "$(printf '\t%s\n' 'type = INTERNAL UNLISTED' \
-    'id = time-dgram' 'socket_type = dgram' 'protocol = udp' 'wait = yes' 'user = root' \
-    'bind = 127.0.0.1' 'port = 37')" >"$LAB/xinetd.conf"
-  cat >"$LAB/lab.sh" <<EOF
-ip link set lo up
-mount --bind $LAB/hosts /etc/hosts
-mount --bind $LAB/nsswitch.conf /etc/nsswitch.conf
-nginx -e $LAB/error.log -p $LAB -c $LAB/nginx.conf -g 'daemon off;' &
-xinetd -dontfork -f $LAB/xinetd.conf -pidfile $LAB/xinetd.pid -filelog $LAB/xinetd.log &
-socat UDP4-RECVFROM:7,bind=127.0.0.1,fork PIPE &
-socat UDP6-RECVFROM:7,bind=[::1],fork PIPE &
-socat UDP4-RECVFROM:3737,bind=127.0.0.1,fork SYSTEM:'printf hello' &
-socat TCP-LISTEN:8001,bind=127.0.0.1,reuseaddr,fork SYSTEM:true &
-echo lab ready
-wait
-EOF
-  say "The lab: nginx (TCP 80), xinetd's time (UDP 37), socat as a UDP echo"
-  say "server (7), a wrong time server (3737) and a server that closes at once (8001)."
-  start lab unshare "${USERNS[@]}" -nm sh "$LAB/lab.sh"
-  await lab 'lab ready'
-  lab_wait_tcp 80
-  lab_wait_tcp 8001
-  say "in_lab runs a command in the lab: its /etc/hosts says"
-  sed 's/^/     /' "$LAB/hosts"
-}
+lab_start_bg() { local name=$1; shift; start "$name" nsenter -t "${LAB_PIDS[ch02]}" "${ENTER_USERNS[@]}" -n -m --wd="$PWD" -- "$@"; }
 
 tour_ch02() {
   printf '\n\033[1m######## Chapter 2: Network Clients\033[0m\n'
-  lab_start
+  say "The lab (tests/lab/ch02; ./workbook lab ch02 opens a shell in it): nginx"
+  say "as www.google.com (TCP 80), xinetd's time as time.nist.gov (UDP 37), socat"
+  say "as a UDP echo server (7), a wrong time server (3737) and a server that"
+  say "closes at once (8001). 'in_lab ch02 CMD' runs CMD inside it."
+  lab_up ch02 || return 1
+  show in_lab ch02 cat /etc/hosts
 
   section ch02/connect
   say "The book's invocation: no arguments, www.google.com port 80 (nginx in the lab)."
-  show in_lab "$B/ch02/connect"
+  show in_lab ch02 "$B/ch02/connect"
   say "A PORT that is neither a number nor a service is a usage error:"
   show "$B/ch02/connect" 127.0.0.1 nosuchport
 
   section ch02/connect2
   say "Port 80 found by name: getservbyname(\"http\", \"tcp\") reads /etc/services."
-  show in_lab "$B/ch02/connect2"
+  show in_lab ch02 "$B/ch02/connect2"
 
   section ch02/connect3
   say "Both ends of the connection: our ephemeral port, and the server's address."
-  show in_lab "$B/ch02/connect3"
+  show in_lab ch02 "$B/ch02/connect3"
   say "The same over IPv6 (nginx listens on ::1 too):"
-  show in_lab "$B/ch02/connect3" ::1 80
+  show in_lab ch02 "$B/ch02/connect3" ::1 80
 
   section ch02/socketerrors
   say "A page, the port given by name:"
-  show in_lab "$B/ch02/socketerrors" www.google.com http /
+  show in_lab ch02 "$B/ch02/socketerrors" www.google.com http /
   say "Each step failing in its own way:"
-  show in_lab "$B/ch02/socketerrors" www.google.com nosuchport /
-  show in_lab "$B/ch02/socketerrors" no.such.host.example 80 /
-  show in_lab "$B/ch02/socketerrors" www.google.com 81 /
+  show in_lab ch02 "$B/ch02/socketerrors" www.google.com nosuchport /
+  show in_lab ch02 "$B/ch02/socketerrors" no.such.host.example 80 /
+  show in_lab ch02 "$B/ch02/socketerrors" www.google.com 81 /
 
   section ch02/shutdown
   say "A normal run (the sleep shortened to 1 s): the reply follows shutdown()."
-  show in_lab "$B/ch02/shutdown" --sleep 1 www.google.com http /
+  show in_lab ch02 "$B/ch02/shutdown" --sleep 1 www.google.com http /
   say "A server that closes at once (socat running true on port 8001): the close"
   say "happens during our sleep; send() succeeds, the server's kernel answers the"
   say "request with a reset, and shutdown() finds the connection gone."
-  show in_lab "$B/ch02/shutdown" --sleep 1 127.0.0.1 8001 /
+  show in_lab ch02 "$B/ch02/shutdown" --sleep 1 127.0.0.1 8001 /
 
   section ch02/shutdownfile
   say "The same through the book's unbuffered file object (makefile('rw', 0)): write()"
   say "sends at once; the server's reset answers that send, so shutdown() still reports it."
-  show in_lab "$B/ch02/shutdownfile" --sleep 1 127.0.0.1 8001 /
+  show in_lab ch02 "$B/ch02/shutdownfile" --sleep 1 127.0.0.1 8001 /
 
   section ch02/udp
   say "One datagram to a UDP echo server (socat on the echo port, 7), then Ctrl-C."
@@ -134,17 +76,17 @@ tour_ch02() {
     finish udpecho
   fi
   say "No server on the port: the ICMP port unreachable comes back as an error."
-  show in_lab sh -c "echo anyone | $B/ch02/udp 127.0.0.1 9"
+  show in_lab ch02 sh -c "echo anyone | $B/ch02/udp 127.0.0.1 9"
 
   section ch02/udptime
   say "The book's invocation: time.nist.gov port 37 (xinetd's built-in time service)."
-  show in_lab "$B/ch02/udptime"
+  show in_lab ch02 "$B/ch02/udptime"
   say "A server whose reply is not 4 bytes (socat answering 'hello' on port 3737):"
-  show in_lab "$B/ch02/udptime" 127.0.0.1 3737
+  show in_lab ch02 "$B/ch02/udptime" 127.0.0.1 3737
   say "No server: nothing comes back to an unconnected socket, so it waits; Ctrl-C:"
   lab_start_bg udptime "$B/ch02/udptime" 127.0.0.1 9
   await udptime 'press Ctrl-C'
   finish udptime
 
-  finish lab
+  finish lab-ch02
 }

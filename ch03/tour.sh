@@ -144,37 +144,22 @@ tour_ch03() {
   fi
 
   section ch03/syslogsample
-  say "glibc's syslog() writes to /dev/log. In a private mount namespace, /dev"
-  say "is a fresh tmpfs, and busybox syslogd makes its own /dev/log there:"
-  start syslab unshare "${USERNS[@]}" -m --propagation private sh -ec "
-    mkdir -p $TOUR_TMP/realdev
-    mount --rbind /dev $TOUR_TMP/realdev
-    mount -t tmpfs tmpfs /dev
-    for n in null zero urandom random tty; do
-      touch /dev/\$n; mount --bind $TOUR_TMP/realdev/\$n /dev/\$n
-    done
-    ln -s /proc/self/fd /dev/fd
-    umount -l $TOUR_TMP/realdev
-    busybox syslogd -n -O $TOUR_TMP/messages &
-    i=0
-    while [ ! -S /dev/log ] && [ \$i -lt 200 ]; do sleep 0.1; i=\$((i + 1)); done
-    echo ready
-    wait"
-  await syslab ready
-  lab=${TOUR_PIDS[syslab]}
-  show enter "$lab" -m "$PWD/$B/ch03/syslogsample"
-  show_sh "sleep 0.3; grep syslogsample $TOUR_TMP/messages"
+  say "glibc's syslog() writes to /dev/log. Chapter 3's lab (tests/lab/ch03;"
+  say "./workbook lab ch03 opens a shell in it) has a /dev of its own, a fresh"
+  say "tmpfs, where rsyslog makes its own /dev/log and stores each message:"
+  lab_up ch03 || return 1
+  show in_lab ch03 "$B/ch03/syslogsample"
+  show_sh "sleep 0.3; grep syslogsample $TOUR_TMP/lab-ch03/messages"
 
   section ch03/syslogserver
   say "The error-handling server, logging to syslog. A client sends a line with"
   say "a carriage return and a terminal escape: they are logged as escapes."
-  start syslogserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -m "$PWD/$B/ch03/syslogserver" --port 0
+  start syslogserver nsenter -t "${LAB_PIDS[ch03]}" "${ENTER_USERNS[@]}" -n -m --wd="$PWD" -- "$B/ch03/syslogserver" --port 0
   await syslogserver 'port [0-9]+'
   port=$(port_of syslogserver)
-  show_sh "printf 'hello, syslog\\nfake\\rdaemon.emerg root: forged\\033[2K\\n' | nc -q 2 127.0.0.1 $port"
+  show in_lab ch03 sh -c "printf 'hello, syslog\\nfake\\rdaemon.emerg root: forged\\033[2K\\n' | nc -q 2 127.0.0.1 $port"
   finish syslogserver
-  show_sh "sleep 0.3; grep syslogserver $TOUR_TMP/messages"
-  finish syslab
+  show_sh "sleep 0.3; grep syslogserver $TOUR_TMP/lab-ch03/messages"
 
   section ch03/echoserver
   say "Every byte comes back:"
@@ -184,14 +169,10 @@ tour_ch03() {
   finish echoserver
 
   section ch03/echoclient
-  say "The deadlock. In a private network namespace with the TCP buffer sizes"
-  say "of 2004's Linux 2.6 (today's loopback buffers can grow to 32 MiB, and"
-  say "then 10 MiB sometimes fit and it does not hang):"
-  start lab unshare "${USERNS[@]}" -n sh -c 'ip link set lo up &&
-    sysctl -q -w net.ipv4.tcp_rmem="4096 87380 174760" net.ipv4.tcp_wmem="4096 16384 131072" &&
-    echo ready && exec sleep 600'
-  await lab ready
-  lab=${TOUR_PIDS[lab]}
+  say "The deadlock. In the lab, whose TCP buffers have the sizes of 2004's"
+  say "Linux 2.6 (today's loopback buffers can grow to 32 MiB, and then 10 MiB"
+  say "sometimes fit and it does not hang):"
+  lab=${LAB_PIDS[ch03]}
   start echoserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoserver" --port 0
   await echoserver 'port [0-9]+'
   port=$(port_of echoserver)
@@ -208,5 +189,5 @@ tour_ch03() {
   say "(Its count updates in place; here only the last lines, one per line.)"
   show_sh "nsenter -t $lab ${ENTER_USERNS[*]} -n $B/ch03/echoclient-nodeadlock --port $port | tr '\\r' '\\n' | tail -n 3"
   finish echoserver
-  finish lab
+  finish lab-ch03
 }

@@ -4,10 +4,10 @@
 # resolver (unbound, 127.0.0.1) and two authoritative servers for
 # example.test and its reverse zones (nsd 127.0.0.2, knot 127.0.0.3). Nothing
 # leaves the machine. Sourced by ./workbook, which provides section, say,
-# show, start, await, finish and $B.
+# show, start, await, finish, lab_up, in_lab and $B.
 
 # lab CMD...: run CMD inside the lab's namespace
-lab() { enter "$CH04_LAB_PID" -n -m --wd="$PWD" -- "$@"; }
+lab() { in_lab ch04 "$@"; }
 
 # lab_host NAME CMD...: the same, on a machine whose host name is NAME
 lab_host() {
@@ -19,11 +19,10 @@ lab_host() {
 tour_ch04() {
   printf '\n\033[1m######## Chapter 4: Domain Name System\033[0m\n'
 
-  say "The DNS lab (tests/e2e/ch04_lab.py): unbound, nsd and knot in a private"
-  say "namespace. 'lab CMD' below runs CMD inside it."
-  start lab /usr/bin/python3 tests/e2e/ch04_lab.py
-  await lab '^lab ready' || return 1
-  CH04_LAB_PID=$(sed -n 's/^lab ready //p' "$TOUR_TMP/lab.log")
+  say "The DNS lab (tests/lab/ch04; ./workbook lab ch04 opens a shell in it):"
+  say "unbound, nsd and knot in a private namespace. 'lab CMD' below runs CMD"
+  say "inside it."
+  lab_up ch04 || return 1
   show lab cat /etc/resolv.conf
   show lab dig +short @127.0.0.1 example.test NS
 
@@ -95,5 +94,5 @@ tour_ch04() {
   say "An alias: the CNAME, then its target:"
   show lab "$B/ch04/dnsquery" ftp.example.test
 
-  finish lab
+  finish lab-ch04
 }

@@ -17,45 +17,30 @@ from harness import TIMEOUT, Proc, free_port, need, wait_port
 
 PY = "/usr/bin/python3"  # Debian's python3 (the first on PATH may be another)
 
-NGINX_CONF = """\
-{user}worker_processes 1;
-pid {dir}/nginx.pid;
-error_log {dir}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    log_format peer '$remote_addr $remote_port $server_addr $server_port "$request" $status';
-    access_log {dir}/access.log peer;
-    client_body_temp_path {dir}/body;
-    proxy_temp_path {dir}/proxy;
-    fastcgi_temp_path {dir}/fastcgi;
-    uwsgi_temp_path {dir}/uwsgi;
-    scgi_temp_path {dir}/scgi;
-    server {{
-        listen 127.0.0.1:{port};
-        listen [::1]:{port};
-        root {dir}/www;
-    }}
-}}
-"""
+LAB_DATA = Path(__file__).resolve().parents[1] / "lab" / "ch02"
+INDEX = (LAB_DATA / "www" / "index.html").read_bytes()
 
-INDEX = b"<html><body><h1>Chapter 2</h1><p>A page served by nginx.</p></body></html>\n"
+
+def lab_file(name, **values):
+    """One of chapter 2's lab files (tests/lab/ch02), its @NAME@ filled in
+    from `values` (lab="/tmp/x" fills @LAB@)."""
+    text = (LAB_DATA / name).read_text()
+    for key, value in values.items():
+        text = text.replace(f"@{key.upper()}@", str(value))
+    return text
 
 
 def nginx_command(workdir, port):
-    """Writes an nginx configuration under `workdir` (a page at /index.html,
-    listening on 127.0.0.1 and ::1) and returns the command that runs it in
-    the foreground."""
+    """The lab's nginx configuration (tests/lab/ch02/nginx.conf), serving a
+    copy of its page at /index.html on `port` of 127.0.0.1 and ::1, written
+    under `workdir`; returns the command that runs it in the foreground."""
     nginx = need("nginx")
     workdir = Path(workdir)
     (workdir / "www").mkdir(parents=True, exist_ok=True)
     (workdir / "www" / "index.html").write_bytes(INDEX)
-    # As root (or root in a user namespace), nginx's workers would run as
-    # nobody, who cannot read a private temp dir (and, in a user namespace,
-    # does not exist): keep them as they are. A normal user's nginx ignores it.
-    user = "user root;\n"
     conf = workdir / "nginx.conf"
-    conf.write_text(NGINX_CONF.format(user=user, dir=workdir, port=port))
-    return [nginx, "-e", workdir / "error.log", "-p", workdir, "-c", conf, "-g", "daemon off;"]
+    conf.write_text(lab_file("nginx.conf", lab=workdir, root=workdir / "www", port=port))
+    return [nginx, "-e", workdir / "nginx-error.log", "-p", workdir, "-c", conf, "-g", "daemon off;"]
 
 
 class Nginx:
@@ -134,26 +119,12 @@ def udp_probe(port, host, payload=b"", want=None, timeout=TIMEOUT):
     raise AssertionError(f"no UDP reply from {host}:{port} within {timeout}s")
 
 
-XINETD_TIME = """\
-service time
-{{
-	type = INTERNAL UNLISTED
-	id = time-dgram
-	socket_type = dgram
-	protocol = udp
-	wait = yes
-	user = root
-	bind = {host}
-	port = {port}
-}}
-"""
-
-
 def xinetd_command(workdir, port, host="127.0.0.1"):
-    """xinetd with only its built-in RFC 868 time service (UDP) on host:port."""
+    """xinetd with only its built-in RFC 868 time service (UDP) on host:port:
+    the lab's configuration (tests/lab/ch02/xinetd.conf) on another port."""
     xinetd = need("xinetd")
     conf = Path(workdir) / "xinetd.conf"
-    conf.write_text(XINETD_TIME.format(host=host, port=port))
+    conf.write_text(lab_file("xinetd.conf", address=host, port=port))
     return [xinetd, "-dontfork", "-f", conf, "-pidfile", Path(workdir) / "xinetd.pid",
             "-filelog", Path(workdir) / "xinetd.log"]
 

@@ -15,7 +15,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from harness import TIMEOUT, Proc, free_port, need, need_root, user_namespace
+from harness import TIMEOUT, Lab, Proc, free_port, need, need_root
 
 
 def wait_file(path, pattern, timeout=TIMEOUT, count=1):
@@ -117,94 +117,20 @@ def socket_activate(args, listen, datagram=False):
 
 # ------------------------------------------------------------------ syslog
 
-# A private /dev: a tmpfs with the device nodes a program needs bound back
-# from the real /dev, and room for the daemon's own /dev/log socket.
-PRIVATE_DEV = """\
-set -e
-mkdir -p {dir}/realdev
-mount --rbind /dev {dir}/realdev
-mount -t tmpfs -o mode=755 tmpfs /dev
-for n in null zero full random urandom tty; do
-  touch /dev/$n; mount --bind {dir}/realdev/$n /dev/$n
-done
-mkdir /dev/pts /dev/shm
-mount --rbind {dir}/realdev/pts /dev/pts
-mount -t tmpfs tmpfs /dev/shm
-ln -s /proc/self/fd /dev/fd
-ln -s fd/0 /dev/stdin; ln -s fd/1 /dev/stdout; ln -s fd/2 /dev/stderr
-umount -l {dir}/realdev
-echo ready
-exec sleep 100000
-"""
-
-# Every message, as FACILITY.SEVERITY TAG MESSAGE, one line each. Control
-# characters are stored as they come (not as #012): a program that lets a
-# newline through would show up as a broken line.
-RSYSLOG_CONF = """\
-global(workDirectory="{dir}" parser.escapeControlCharactersOnReceive="off")
-module(load="imuxsock" SysSock.Name="/dev/log" SysSock.UsePIDFromSystem="off")
-template(name="plain" type="string"
-         string="%syslogfacility-text%.%syslogseverity-text% %syslogtag%%msg%\\n")
-*.* action(type="omfile" file="{dir}/messages" template="plain")
-"""
-
-
-class SyslogLab:
-    """A private mount namespace whose /dev/log belongs to a real syslog
-    daemon: rsyslogd (daemon="rsyslog") or busybox syslogd ("busybox").
-    Programs run inside with .run() / .spawn(); they keep the host's
-    network, so a test reaches a server inside on 127.0.0.1. .messages()
-    returns what the daemon stored."""
+class SyslogLab(Lab):
+    """Chapter 3's lab (tests/lab/ch03): a private mount namespace whose
+    /dev/log belongs to a real syslog daemon, rsyslogd (daemon="rsyslog",
+    configured by tests/lab/ch03/rsyslog.conf) or busybox syslogd
+    ("busybox"). Programs run inside with .run() / .spawn(); they keep the
+    host's network here, so a test reaches a server inside on 127.0.0.1.
+    .messages() returns what the daemon stored."""
 
     def __init__(self, daemon="rsyslog"):
-        need("unshare", "nsenter")
-        self.dir = Path(tempfile.mkdtemp(prefix="workbook-syslog-"))
-        self.file = self.dir / "messages"
-        self.userns = bool(user_namespace())
-        self.holder = Proc(["unshare", *user_namespace(), "-m", "--propagation", "private", "sh", "-c",
-                            PRIVATE_DEV.format(dir=self.dir)])
-        self.daemon = None
-        try:
-            self.holder.wait_for("ready")
-            if daemon == "rsyslog":
-                rsyslogd = need("rsyslogd")
-                conf = self.dir / "rsyslog.conf"
-                conf.write_text(RSYSLOG_CONF.format(dir=self.dir))
-                command = [rsyslogd, "-n", "-f", conf, "-i", self.dir / "rsyslogd.pid"]
-            else:
-                command = [need("busybox"), "syslogd", "-n", "-O", self.file]
-            self.daemon = Proc(self.enter(command))
-            devlog = Path(f"/proc/{self.holder.p.pid}/root/dev/log")
-            deadline = time.monotonic() + TIMEOUT
-            while not devlog.is_socket():
-                if time.monotonic() > deadline or self.daemon.p.poll() is not None:
-                    self.daemon.stop()
-                    raise AssertionError(f"{daemon} made no /dev/log: {self.daemon.err!r}")
-                time.sleep(0.05)
-        except BaseException:
-            self.close()
-            raise
-
-    def enter(self, args):
-        user = ["-U", "--preserve-credentials"] if self.userns else []
-        return ["nsenter", "-t", str(self.holder.p.pid), "-m", *user, "--", *[str(a) for a in args]]
-
-    def spawn(self, args, **kwargs):
-        return Proc(self.enter(args), **kwargs)
+        need("rsyslogd" if daemon == "rsyslog" else "busybox")
+        super().__init__("ch03", "--syslog", daemon, "--host-network")
+        self.file = Path(self.dir) / "messages"
 
     def messages(self, pattern, count):
         """Waits until `count` stored lines match the regex; returns every stored line."""
         wait_file(self.file, pattern, count=count)
         return self.file.read_text(errors="replace").splitlines()
-
-    def close(self):
-        if self.daemon is not None:
-            self.daemon.stop()
-        self.holder.stop()
-        shutil.rmtree(self.dir, ignore_errors=True)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        self.close()

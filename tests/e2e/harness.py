@@ -8,9 +8,10 @@ real sockets, real peers. Everything here keeps that safe and tidy:
   and always stops and reaps it;
 - free_port() / wait_port() for third-party servers that cannot announce
   the port they bound;
-- Namespace is a private network + mount namespace ("the lab"): only `lo`,
-  and its own /etc/hosts, /etc/resolv.conf, /etc/nsswitch.conf, so nothing a
-  program looks up can leave the machine;
+- Namespace is a private network + mount namespace: only `lo`, and its own
+  /etc/hosts, /etc/resolv.conf, /etc/nsswitch.conf, so nothing a program
+  looks up can leave the machine; Lab is a chapter's lab (tests/lab/lab:
+  the same servers the tour and `./workbook lab` start) in one;
 - need() skips a test whose tool is missing, and fails it when CI is set.
 """
 
@@ -320,3 +321,29 @@ class Namespace:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class Lab(Namespace):
+    """A chapter's lab, as tests/lab/lab defines it for the tour, `./workbook
+    lab` and the tests alike: Lab("ch02") is nginx as www.google.com and the
+    rest of tests/lab/ch02. `options` are the starter's (--address ::1,
+    --zones DIR, ...). Programs run inside through run() and spawn();
+    `dir` holds the servers' files and logs."""
+
+    def __init__(self, chapter, *options, timeout=60):
+        need("unshare", "nsenter")
+        self.dir = tempfile.mkdtemp(prefix=f"workbook-lab-{chapter}-")
+        self.userns = bool(user_namespace())
+        self.network = "--host-network" not in options
+        self.holder = Proc([str(SOURCE / "tests" / "lab" / "lab"), "start", chapter, self.dir,
+                            *[str(o) for o in options]])
+        try:
+            self.holder.wait_for("lab ready", timeout=timeout)
+        except BaseException:
+            self.close()
+            raise
+
+    def enter(self, args):
+        flags = (["-n"] if self.network else []) + ["-m"]
+        flags += ["-U", "--preserve-credentials"] if self.userns else []
+        return ["nsenter", "-t", str(self.holder.p.pid), *flags, "--", *[str(a) for a in args]]

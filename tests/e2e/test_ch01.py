@@ -18,7 +18,7 @@ import threading
 import pytest
 
 from harness import (
-    Namespace, Proc, connect, free_port, need, private_ipc, prog, recv_all, run, wait_port,
+    SOURCE, Lab, Namespace, Proc, connect, free_port, need, private_ipc, prog, recv_all, run, wait_port,
 )
 
 GOPHER_CLIENTS = ["gopherclient", "gopherclient2", "gopherclient3", "gopherlibclient", "urlclient"]
@@ -129,6 +129,31 @@ def test_gopher_clients_match_curl(request, server, client, selector, expect):
     assert (r.returncode, r.stderr) == (0, b"")
     assert r.stdout == curl_gopher("127.0.0.1", port, selector)
     assert expect in r.stdout
+
+
+@pytest.fixture(scope="module")
+def lab():
+    """Chapter 1's lab (tests/lab/ch01): gophernicus as quux.org port 70."""
+    with Lab("ch01") as lab:
+        yield lab
+
+
+@pytest.mark.parametrize("client", GOPHER_CLIENTS)
+def test_the_books_invocation_in_the_lab(lab, client):
+    """`gopherclient quux.org /hello.txt`, as the book runs it: the lab's
+    gophernicus is quux.org, so the document is the lab's own file (sent
+    with CR LF line ends, as Gopher text is)."""
+    r = lab.run([prog(f"ch01/{client}"), "quux.org", "/hello.txt"])
+    assert r.returncode == 0, r.stderr
+    text = (SOURCE / "tests/lab/ch01/gopher/hello.txt").read_bytes()
+    assert r.stdout == text.replace(b"\n", b"\r\n")
+
+
+def test_the_labs_menu_names_quux_org(lab):
+    r = lab.run([prog("ch01/gopherclient"), "quux.org", "/"])
+    assert r.returncode == 0, r.stderr
+    assert b"0hello.txt\t/hello.txt\tquux.org\t70\r\n" in r.stdout
+    assert r.stdout.endswith(b".\r\n")
 
 
 @pytest.mark.parametrize("client", GOPHER_CLIENTS)

@@ -29,8 +29,6 @@ from ch02_peers import (
     Nginx,
     ThreadServer,
     http_get,
-    nginx_command,
-    ns_wait_port,
     read_request,
     reset,
     socat_echo_command,
@@ -38,50 +36,26 @@ from ch02_peers import (
     udp_probe,
     xinetd_command,
 )
-from harness import Namespace, Proc, free_port, prog, run
+from harness import Lab, Proc, free_port, prog, run
 
 LOCALHOST = "127.0.0.1 localhost\n::1 localhost ip6-localhost\n"
 
 # --------------------------------------------------------------- fixtures
 
 
-def make_lab(tmp_path_factory, name, google_ip, sysctls=()):
-    """A namespace whose /etc/hosts maps www.google.com and time.nist.gov to
-    `google_ip`, with nginx on port 80 and xinetd's time service on 37.
-    Host names resolve from /etc/hosts only: any other name is unknown.
-    `sysctls` ("net.ipv6.bindv6only=1") are set in it before anything starts."""
-    ns = Namespace(files={
-        "/etc/hosts": LOCALHOST + f"{google_ip} www.google.com\n{google_ip} time.nist.gov\n",
-        "/etc/nsswitch.conf": "hosts: files\nservices: files\n",
-    })
-    procs = []
-    try:
-        for setting in sysctls:  # per network namespace: the host keeps its own
-            r = ns.run(["sysctl", "-w", setting])
-            assert r.returncode == 0, r.stderr
-        workdir = tmp_path_factory.mktemp(name)
-        procs.append(ns.spawn(nginx_command(workdir / "nginx", 80)))
-        ns_wait_port(ns, 80)
-        procs.append(ns.spawn(xinetd_command(workdir, 37, host=google_ip)))
-        ns_wait_port(ns, 37, host=google_ip, kind="time")
-        return ns, procs
-    except BaseException:
-        for p in procs:
-            p.stop()
-        ns.close()
-        raise
-
-
 def lab_fixture(google_ip, sysctls=()):
-    """A module-scoped lab fixture with www.google.com at `google_ip`."""
+    """A module-scoped fixture: chapter 2's lab (tests/lab/ch02: nginx as
+    www.google.com on port 80, xinetd's time as time.nist.gov on UDP 37,
+    host names from /etc/hosts only), both names at `google_ip`. `sysctls`
+    ("net.ipv6.bindv6only=1") are set in it before anything starts."""
 
     @pytest.fixture(scope="module")
-    def fixture(tmp_path_factory):
-        ns, procs = make_lab(tmp_path_factory, "lab", google_ip, sysctls)
-        yield ns
-        for p in procs:
-            p.stop()
-        ns.close()
+    def fixture():
+        options = ["--address", google_ip]
+        for setting in sysctls:  # per network namespace: the host keeps its own
+            options += ["--sysctl", setting]
+        with Lab("ch02", *options) as ns:
+            yield ns
 
     return fixture
 
@@ -228,11 +202,9 @@ def test_ipv4_host_with_bindv6only(lab_v6only, name):
 
 
 def test_udp_ipv4_host_with_bindv6only(lab_v6only):
-    """The same for udp's datagram socket, against socat echoing on
-    127.0.0.1 in that lab."""
-    with lab_v6only.spawn(socat_echo_command(7, "127.0.0.1")):
-        ns_wait_port(lab_v6only, 7, kind="echo")
-        p = udp_session("127.0.0.1", "7", b"v4 from v6\n", spawn=lab_v6only.spawn)
+    """The same for udp's datagram socket, against the lab's UDP echo server
+    (socat) on 127.0.0.1 port 7."""
+    p = udp_session("127.0.0.1", "7", b"v4 from v6\n", spawn=lab_v6only.spawn)
     assert p.out == UDP_PROMPT + b"Received: v4 from v6\n"
 
 
@@ -243,14 +215,14 @@ def test_connect_tries_the_first_address_only(lab):
     (the README's IPv6 section says so)."""
     listener = ("import socket, time\n"
                 "s = socket.socket()\n"
-                "s.bind(('127.0.0.1', 8001))\n"
+                "s.bind(('127.0.0.1', 8002))\n"
                 "s.listen()\n"
                 "print('listening', flush=True)\n"
                 "time.sleep(60)\n")
     with lab.spawn([PY, "-c", listener]) as server:
         server.wait_for("listening")
-        by_address = lab.run([prog("ch02/connect"), "127.0.0.1", "8001"])
-        by_name = lab.run([prog("ch02/connect"), "localhost", "8001"])
+        by_address = lab.run([prog("ch02/connect"), "127.0.0.1", "8002"])
+        by_name = lab.run([prog("ch02/connect"), "localhost", "8002"])
     assert by_address.returncode == 0, by_address.stderr
     assert by_name.returncode == 1
     assert by_name.stderr == b"connect: connect: [Errno 111] Connection refused\n"
@@ -483,10 +455,8 @@ def test_udp_against_socat_echo(host):
 
 
 def test_udp_port_by_service_name(lab):
-    """`echo` is UDP port 7 in /etc/services; socat echoes on it in the lab."""
-    with lab.spawn(socat_echo_command(7, "127.0.0.1")):
-        ns_wait_port(lab, 7, kind="echo")
-        p = udp_session("127.0.0.1", "echo", b"ping\n", spawn=lab.spawn)
+    """`echo` is UDP port 7 in /etc/services; the lab's socat echoes on it."""
+    p = udp_session("127.0.0.1", "echo", b"ping\n", spawn=lab.spawn)
     assert p.out == UDP_PROMPT + b"Received: ping\n"
 
 

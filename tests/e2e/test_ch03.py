@@ -20,7 +20,7 @@ import time
 import pytest
 
 from ch03_peers import SyslogLab, Xinetd, socket_activate, wait_file
-from harness import TIMEOUT, Namespace, Proc, connect, free_port, prog, recv_all, run
+from harness import TIMEOUT, Lab, Namespace, Proc, connect, free_port, prog, recv_all, run
 
 HOSTS = ["127.0.0.1", "::1"]
 MiB10 = 10485760
@@ -243,16 +243,11 @@ def test_echoserver_echoes_10_mib_byte_for_byte_to_a_client_that_reads_while_it_
 # Linux 2.6's defaults (2004, the book's time): small TCP buffers. Today's
 # kernels let loopback buffers grow to 32 MiB, enough to hold 10 MiB
 # sometimes, so the deadlock only shows sometimes; with these it always does.
-SMALL_BUFFERS = ["sysctl", "-q", "-w", "net.ipv4.tcp_rmem=4096 87380 174760",
-                 "net.ipv4.tcp_wmem=4096 16384 131072"]
-
-
 @pytest.fixture
 def small_buffers_lab():
-    with Namespace() as ns:
-        r = ns.run(SMALL_BUFFERS)
-        assert r.returncode == 0, r.stderr
-        yield ns
+    """Chapter 3's lab (tests/lab/lab), whose TCP buffers have those sizes."""
+    with Lab("ch03") as lab:
+        yield lab
 
 
 def written(out):
