@@ -10,6 +10,7 @@ and the tour start).
 
 import os
 import re
+import signal
 import subprocess
 import time
 from pathlib import Path
@@ -103,6 +104,48 @@ def test_two_labs_at_once_each_on_its_own():
     finally:
         for p in procs:
             p.stop()
+
+
+# ------------------------------------- run --calls / --wire, in the lab
+
+def test_run_calls_shows_connects_socket_calls():
+    r = workbook("run", "--calls", "ch02/connect")  # the book's: www.google.com, port 80
+    assert r.returncode == 0, r.stderr
+    err = r.stderr.decode()
+    assert re.search(r"^calls\| socket\(AF_INET6?, SOCK_STREAM", err, re.M), err
+    assert re.search(r"^calls\| connect\(3<TCP.*htons\(80\).* = 0$", err, re.M), err
+    assert r.stdout == b"Creating socket... done.\nConnecting to remote host... done.\n"
+
+
+def test_run_calls_shows_udps_sendto():
+    cmd = [WORKBOOK, "run", "--calls", "ch02/udp", "127.0.0.1", "echo"]
+    with Proc(cmd, env=ENV, cwd=SOURCE, stdin=subprocess.PIPE) as p:
+        p.p.stdin.write(b"hello, lab\n")
+        p.p.stdin.close()
+        p.wait_for(rb"Received: hello, lab", timeout=120)
+        p.signal(signal.SIGINT)  # udp waits for more until Ctrl-C
+        p.finish()
+    err = p.err.decode()
+    assert re.search(r"^calls\| socket\(AF_INET6?, SOCK_DGRAM", err, re.M), err
+    assert re.search(r'^calls\| sendto\(3<UDP.*"hello, lab", 10, .* = 10$', err, re.M), err
+
+
+def test_run_wire_shows_the_gopher_selector_bytes():
+    r = workbook("run", "--wire", "ch01/gopherclient", "quux.org", "/")
+    assert r.returncode == 0, r.stderr
+    shown = (r.stdout + r.stderr).decode()
+    assert re.search(r"> (127\.0\.0\.1|::1)\.70: Flags \[S\]", shown), shown
+    assert re.search(r"^ +0000  2f 0d 0a +/\.\.$", shown, re.M), shown
+    assert re.search(r"Flags \[F\.\]", shown), shown
+
+
+def test_run_wire_shows_the_dns_query():
+    r = workbook("run", "--wire", "ch04/dns-basic", "www.example.test")
+    assert r.returncode == 0, r.stderr
+    shown = (r.stdout + r.stderr).decode()
+    assert re.search(r"> 127\.0\.0\.1\.53: \d+\+ ANY\? www\.example\.test\.", shown), shown
+    # the question's name, as DNS writes it: 3 www 7 example 4 test 0
+    assert re.search(r"03 77 77 77\s.*\n\s+0010  07 65 78 61 6d 70 6c 65 04 74 65 73 74 00", shown), shown
 
 
 @pytest.mark.parametrize("args", [["ch09"], ["ch02", "ch03"], ["ch02", "--"], ["--info", "nosuch"]])
