@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -92,7 +93,15 @@ std::string describe(const std::exception& e) {
 }
 
 bool write_stdout(const char* data, std::size_t n) {
-    return std::fwrite(data, 1, n, stdout) == n && std::fflush(stdout) == 0;
+    // Python's sys.stdout: on a terminal each piece shows at once; into a
+    // pipe or a file it is gathered into large writes (run() flushes the
+    // rest at the end), not one write() per line.
+    static const bool terminal = isatty(STDOUT_FILENO) != 0;
+    static const bool gathering =
+        !terminal && std::fflush(stdout) == 0 &&
+        std::setvbuf(stdout, nullptr, _IOFBF, std::size_t{64} * 1024) == 0;
+    if (std::fwrite(data, 1, n, stdout) != n) return false;
+    return gathering || std::fflush(stdout) == 0;
 }
 
 double Args::number(std::string_view option, double fallback, double lo, double hi) const {
@@ -183,11 +192,15 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
 
     try {
         Args args(spec, words);
-        return body(args);
+        int status = body(args);
+        // What write_stdout() gathered: a failure to write it is an error too.
+        if (std::fflush(stdout) != 0) throw SystemError("write", errno);
+        return status;
     } catch (const UsageError& e) {
         std::cerr << usage << '\n' << prog_name << ": error: " << e.what() << '\n';
         return 2;
     } catch (const std::exception& e) {
+        std::fflush(stdout);  // what came before the error, then the error
         std::cerr << prog_name << ": " << describe(e) << '\n';
     }
     return 1;

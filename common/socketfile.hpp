@@ -59,7 +59,8 @@ private:
     int fd_;
     std::size_t max_line_;
     std::size_t write_buffer_;
-    std::string in_;
+    std::string in_;         // received, not yet read: from in_[start_] on
+    std::size_t start_ = 0;  // (taking a line moves start_, not the bytes)
     std::string out_;
 };
 
