@@ -93,6 +93,10 @@ std::string describe(const std::exception& e) {
 }
 
 bool write_stdout(const char* data, std::size_t n) {
+    return std::fwrite(data, 1, n, stdout) == n && std::fflush(stdout) == 0;
+}
+
+bool write_stdout_buffered(const char* data, std::size_t n) {
     // Python's sys.stdout: on a terminal each piece shows at once; into a
     // pipe or a file it is gathered into large writes (run() flushes the
     // rest at the end), not one write() per line.
@@ -193,7 +197,7 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
     try {
         Args args(spec, words);
         int status = body(args);
-        // What write_stdout() gathered: a failure to write it is an error too.
+        // What write_stdout_buffered() gathered: failing to write it is an error too.
         if (std::fflush(stdout) != 0) throw SystemError("write", errno);
         return status;
     } catch (const UsageError& e) {

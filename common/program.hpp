@@ -80,12 +80,15 @@ unsigned command_line_port(std::string_view name, const std::string& text,
 // ResolverError), else what() alone. For servers that report and go on.
 std::string describe(const std::exception& e);
 
-// Copies data to stdout as Python's sys.stdout.write() does: at once on a
-// terminal; into a pipe or a file gathered into 64 KiB writes, the rest
-// written when the program ends (by run(), which reports a failure then).
-// False (errno set) when stdout fails, such as a pipe whose reader has gone
-// (EPIPE: run() ignores SIGPIPE).
+// Copies data to stdout at once; false (errno set) when stdout fails, such
+// as a pipe whose reader has gone (EPIPE: run() ignores SIGPIPE).
 bool write_stdout(const char* data, std::size_t n);
+
+// The same as Python's sys.stdout.write() does it, for programs that copy a
+// whole document: at once on a terminal; into a pipe or a file gathered
+// into 64 KiB writes, the rest written before a SocketFile waits for input
+// and when the program ends (by run(), which reports a failure then).
+bool write_stdout_buffered(const char* data, std::size_t n);
 
 // A port: a decimal number 0-65535, or a service name looked up with
 // getservbyname(name, proto). Throws std::invalid_argument with Python's

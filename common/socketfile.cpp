@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 
 #include "errors.hpp"
 #include "program.hpp"
@@ -34,6 +35,9 @@ bool SocketFile::fill() {
             return got > 0;  // 0: the peer closed its side, end of file
         }
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            // Before we wait, what the program printed goes out (as gathered
+            // by write_stdout_buffered()): a reader sees all that came first.
+            std::fflush(stdout);
             if (!wait_readable(fd_)) break;
             continue;
         }
