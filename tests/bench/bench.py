@@ -352,11 +352,21 @@ def inner_dns(build, quick):
         if b"192.0.2.10" not in ours_out or b"192.0.2.10" not in theirs_out:
             raise Failed(f"no answer: ours {ours_out[:80]!r}, drill {theirs_out[:80]!r}")
 
-    for prog, name, goal in [("dns-basic", "www.example.test", 1.0), ("dnsany", "www.example.test", None),
-                             ("dnsquery", "www.example.test", None)]:
-        pair = Pair("dns", f"{prog} {name}", f"drill {name} ANY", goal)
+    # The lab's servers answer ANY minimally (RFC 8482), so dns-basic asks
+    # again type by type, as its output says: nine queries where drill
+    # ANY sends one. The first row is the same answers (drill once per
+    # query dns-basic sends), the others one query of drill's against ours.
+    name = "www.example.test"
+    types = "ANY CNAME SOA NS MX A AAAA TXT PTR"
+    same_queries = ["sh", "-c", f'for t in {types}; do {drill} "$0" $t || exit 1; done', name]
+    for prog, theirs, label, goal in [
+            ("dns-basic", same_queries, f"drill x9: {types.split()[0]}..PTR", 1.0),
+            ("dns-basic", [drill, name, "ANY"], "drill ANY (1 query of our 9)", None),
+            ("dnsany", [drill, name, "ANY"], "drill ANY", None),
+            ("dnsquery", [drill, name, "ANY"], "drill ANY", None)]:
+        pair = Pair("dns", f"{prog} {name}", label, goal)
         try:
-            compare(pair, [str(build / "ch04" / prog), name], [drill, name, "ANY"], quick, same=answered)
+            compare(pair, [str(build / "ch04" / prog), name], theirs, quick, same=answered)
         except Failed as e:
             pair.status = f"FAILED: {e}"
         writer.writerow([pair.ours, pair.theirs, pair.goal or "", pair.status, pair.t_ours or "",
