@@ -5,7 +5,6 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstdio>
 
 #include "errors.hpp"
 #include "program.hpp"
@@ -37,7 +36,7 @@ bool SocketFile::fill() {
         if (errno == EAGAIN || errno == EWOULDBLOCK) {
             // Before we wait, what the program printed goes out (as gathered
             // by write_stdout_buffered()): a reader sees all that came first.
-            std::fflush(stdout);
+            flush_stdout();  // (a failure shows again when the program ends)
             if (!wait_readable(fd_)) break;
             continue;
         }
