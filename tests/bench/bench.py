@@ -245,6 +245,17 @@ def bulk_pairs(build, quick, tmp):
                    else f"gopher://127.0.0.1:{port}/0/document.txt")
             pair = Pair("bulk", f"{prog.split('/')[1]} {mib} MiB", "curl", goal)
             yield pair, lambda pair=pair, cmd=ours(prog), url=url: compare(pair, cmd, [curl, "-s", url], quick)
+        # The lesson of the book's recv(2048): gopherclient with a 64 KiB
+        # buffer, built here from the same source with that one change.
+        try:
+            bigger = bigger_buffer(build, tmp)
+        except (Failed, subprocess.CalledProcessError) as e:
+            yield Pair("bulk", f"gopherclient recv(65536) {mib} MiB", "gopherclient"), raising(Failed(str(e)))
+        else:
+            pair = Pair("bulk", f"gopherclient recv(65536) {mib} MiB", "gopherclient recv(2048)",
+                        note="the book's 2048, against a larger buffer (ch01/README)")
+            yield pair, lambda: compare(pair, [bigger] + ours("ch01/gopherclient")[1:],
+                                        ours("ch01/gopherclient"), quick)
         # The book's own programs under Python 3 (ports in tests/bench/py/).
         env = dict(os.environ, BENCH_PORT=port)
         for prog, doc in [("ch01/gopherclient", "document.txt"), ("ch01/gopherclient3", "small.txt"),
@@ -256,6 +267,21 @@ def bulk_pairs(build, quick, tmp):
             pair = Pair("python", label, f"{name}.py (Python 3)", 1.0)
             yield pair, lambda pair=pair, cmd=cmd, theirs=theirs: compare(
                 pair, cmd, theirs, quick, env_theirs=env, samples=3)
+
+
+def bigger_buffer(build, tmp):
+    """ch01/gopherclient.cpp with `char buf[65536]` for the book's 2048,
+    compiled as the build compiles it (-O2, C++20, common/)."""
+    source = (ROOT / "ch01" / "gopherclient.cpp").read_text()
+    if "char buf[2048];" not in source:
+        raise Failed("ch01/gopherclient.cpp has no 'char buf[2048];' to change")
+    variant = tmp / "gopherclient-65536.cpp"
+    variant.write_text(source.replace("char buf[2048];", "char buf[65536];"))
+    exe = tmp / "gopherclient-65536"
+    subprocess.run(["c++", "-std=c++20", "-O2", f"-I{ROOT / 'common'}", str(variant),
+                    str(build / "common" / "libcommon.a"), "-o", str(exe)], check=True,
+                   capture_output=True)
+    return exe
 
 
 def echo_pairs(build, quick, tmp):
@@ -279,7 +305,7 @@ def echo_pairs(build, quick, tmp):
             try:
                 iperf = need("iperf3")
             except Skip as e:
-                yield Pair("echo", "echoclient-nodeadlock 10 MiB", "iperf3 -n 20M"), skipped(str(e))
+                yield Pair("echo", "echoclient-nodeadlock 10 MiB", "iperf3 -n 20M"), raising(e)
                 return
             iport = str(free_port())
             srv = subprocess.Popen([iperf, "-s", "-p", iport], stdout=subprocess.DEVNULL,
@@ -296,10 +322,10 @@ def echo_pairs(build, quick, tmp):
                 srv.wait()
 
 
-def skipped(why):
-    """The job of a pair that cannot run here."""
+def raising(error):
+    """The job of a pair that cannot run here (Skip) or whose set-up failed."""
     def job():
-        raise Skip(why)
+        raise error
     return job
 
 
