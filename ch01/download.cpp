@@ -39,7 +39,8 @@ int main(int argc, char* argv[]) {
         curl_easy_setopt(curl.get(), CURLOPT_URL, args[0].c_str());
         curl_easy_setopt(curl.get(), CURLOPT_WRITEFUNCTION, write_piece);
         curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
-        curl_easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);  // 404 and friends fail
+        curl_easy_setopt(curl.get(), CURLOPT_BUFFERSIZE, 102400L);  // as the curl tool: fewer reads
+        curl_easy_setopt(curl.get(), CURLOPT_FAILONERROR, 1L);      // 404 and friends fail
         curl_easy_setopt(curl.get(), CURLOPT_NOPROGRESS, isatty(STDERR_FILENO) ? 0L : 1L);
         CURLcode result = curl_easy_perform(curl.get());
         if (result != CURLE_OK)

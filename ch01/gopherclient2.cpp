@@ -47,7 +47,7 @@ int main(int argc, char* argv[]) {
         for (;;) {
             ssize_t got = wb::check("recv", recv(s.get(), buf, sizeof buf, 0));
             if (got == 0) break;  // the server closed the connection: done
-            if (!wb::write_stdout(buf, static_cast<size_t>(got)))
+            if (!wb::write_stdout_buffered(buf, static_cast<size_t>(got)))
                 throw wb::SystemError("write", errno);
         }
         return 0;

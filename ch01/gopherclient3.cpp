@@ -36,7 +36,8 @@ int main(int argc, char* argv[]) {
         fd.flush();
 
         for (std::string line = fd.readline(); !line.empty(); line = fd.readline())
-            if (!wb::write_stdout(line.data(), line.size())) throw wb::SystemError("write", errno);
+            if (!wb::write_stdout_buffered(line.data(), line.size()))
+                throw wb::SystemError("write", errno);
         return 0;
     });
 }

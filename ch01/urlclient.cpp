@@ -45,6 +45,7 @@ int main(int argc, char* argv[]) {
         char error[CURL_ERROR_SIZE] = "";
         curl_easy_setopt(curl.get(), CURLOPT_URL, url.c_str());
         curl_easy_setopt(curl.get(), CURLOPT_ERRORBUFFER, error);
+        curl_easy_setopt(curl.get(), CURLOPT_BUFFERSIZE, 102400L);  // as the curl tool: fewer reads
         CURLcode result = curl_easy_perform(curl.get());
         if (result != CURLE_OK)
             throw std::runtime_error(error[0] ? error : curl_easy_strerror(result));

@@ -8,7 +8,9 @@
 // is room: send the next 1024 bytes. The socket is non-blocking, so a call
 // that cannot go on returns EAGAIN instead of stopping the program. The echo
 // is counted, not printed: every byte must be an x, and all 10 MiB must come
-// back (`Received 10485760 bytes back.`), else it is an error, exit 1.
+// back (`Received 10485760 bytes back.`), else it is an error, exit 1. On a
+// terminal a counter shows the progress in place, ten times a second; into a
+// pipe or a file only the totals are printed.
 //
 // Usage:   echoclient-nodeadlock [--port PORT] [HOST]   (default localhost, 51423)
 // Partner: echoserver.
@@ -16,9 +18,11 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstdio>
 #include <stdexcept>
 #include <string>
@@ -52,6 +56,10 @@ int main(int argc, char* argv[]) {
         int flags = wb::check("fcntl", fcntl(s.get(), F_GETFL));
         wb::check("fcntl", fcntl(s.get(), F_SETFL, flags | O_NONBLOCK));
 
+        // The counter is for a person watching: on a terminal only, and at
+        // most ten times a second (not once per 1024 bytes).
+        const bool terminal = isatty(STDOUT_FILENO) != 0;
+        auto shown = std::chrono::steady_clock::time_point();
         size_t byteswritten = 0, bytesread = 0;
         bool eof = false;
         char buf[8192];
@@ -84,9 +92,12 @@ int main(int argc, char* argv[]) {
                     continue;
                 }
             }
-            if (byteswritten < data.size()) {
+            auto now = std::chrono::steady_clock::now();
+            if (terminal && byteswritten < data.size() &&
+                now - shown >= std::chrono::milliseconds(100)) {
                 std::printf("Wrote %zu bytes, received %zu bytes\r", byteswritten, bytesread);
                 std::fflush(stdout);
+                shown = now;
             }
         }
 

@@ -186,8 +186,8 @@ tour_ch03() {
 
   section ch03/echoclient-nodeadlock
   say "poll() and a non-blocking socket: read the echo while sending."
-  say "(Its count updates in place; here only the last lines, one per line.)"
-  show_sh "nsenter -t $lab ${ENTER_USERNS[*]} -n $B/ch03/echoclient-nodeadlock --port $port | tr '\\r' '\\n' | tail -n 3"
+  say "(On a terminal its count updates in place; here, into a file, only the totals.)"
+  show nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoclient-nodeadlock" --port "$port"
   finish echoserver
   finish lab-ch03
 }

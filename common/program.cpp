@@ -4,6 +4,7 @@
 #include <netdb.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -19,6 +20,8 @@ namespace wb {
 namespace {
 
 std::string prog_name = "program";
+std::string gathered;  // write_stdout_buffered()'s output, not yet written
+constexpr std::size_t gather_size = std::size_t{64} * 1024;
 volatile std::sig_atomic_t interrupt_flag = 0;
 
 bool contains(const std::vector<std::string>& list, std::string_view word) {
@@ -93,6 +96,31 @@ std::string describe(const std::exception& e) {
 
 bool write_stdout(const char* data, std::size_t n) {
     return std::fwrite(data, 1, n, stdout) == n && std::fflush(stdout) == 0;
+}
+
+bool write_stdout_buffered(const char* data, std::size_t n) {
+    // Python's sys.stdout: on a terminal each piece shows at once; into a
+    // pipe or a file it is gathered into 64 KiB writes, not one per line.
+    static const bool terminal = isatty(STDOUT_FILENO) != 0;
+    if (terminal) return write_stdout(data, n);
+    gathered.append(data, n);
+    return gathered.size() < gather_size || flush_stdout();
+}
+
+bool flush_stdout() {
+    if (std::fflush(stdout) != 0) return false;
+    std::size_t done = 0;
+    while (done < gathered.size()) {
+        ssize_t n = ::write(STDOUT_FILENO, gathered.data() + done, gathered.size() - done);
+        if (n < 0 && errno == EINTR) continue;  // a signal: go on writing
+        if (n < 0) {
+            gathered.erase(0, done);
+            return false;
+        }
+        done += static_cast<std::size_t>(n);
+    }
+    gathered.clear();
+    return true;
 }
 
 double Args::number(std::string_view option, double fallback, double lo, double hi) const {
@@ -183,11 +211,15 @@ int run(int argc, char* argv[], const Spec& spec, const std::function<int(const 
 
     try {
         Args args(spec, words);
-        return body(args);
+        int status = body(args);
+        // What write_stdout_buffered() gathered: failing to write it is an error too.
+        if (!flush_stdout()) throw SystemError("write", errno);
+        return status;
     } catch (const UsageError& e) {
         std::cerr << usage << '\n' << prog_name << ": error: " << e.what() << '\n';
         return 2;
     } catch (const std::exception& e) {
+        flush_stdout();  // what came before the error, then the error
         std::cerr << prog_name << ": " << describe(e) << '\n';
     }
     return 1;

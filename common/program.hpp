@@ -84,6 +84,17 @@ std::string describe(const std::exception& e);
 // as a pipe whose reader has gone (EPIPE: run() ignores SIGPIPE).
 bool write_stdout(const char* data, std::size_t n);
 
+// The same as Python's sys.stdout.write() does it, for programs that copy a
+// whole document: at once on a terminal; into a pipe or a file gathered
+// into 64 KiB writes, the rest written by flush_stdout(): before a
+// SocketFile waits for input, and when the program ends (run() reports a
+// failure then).
+bool write_stdout_buffered(const char* data, std::size_t n);
+
+// Writes what stdout and write_stdout_buffered() hold; false (errno set)
+// when that fails.
+bool flush_stdout();
+
 // A port: a decimal number 0-65535, or a service name looked up with
 // getservbyname(name, proto). Throws std::invalid_argument with Python's
 // text ("service/proto not found") or "port number out of range: N".

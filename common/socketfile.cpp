@@ -12,42 +12,60 @@
 namespace wb {
 
 namespace {
-constexpr std::size_t chunk = 4096;
-}
+// A recv() of up to 64 KiB: Python's makefile() reads 8 KiB; fewer calls are cheaper.
+constexpr std::size_t chunk = std::size_t{64} * 1024;
+}  // namespace
 
 SocketFile::SocketFile(int fd, std::size_t max_line, std::size_t write_buffer)
     : fd_(fd), max_line_(max_line), write_buffer_(write_buffer) {}
 
 bool SocketFile::fill() {
-    char buf[chunk];
+    in_.erase(0, start_);  // what was taken already: keep only the unread rest
+    start_ = 0;
+    std::size_t before = in_.size();
+    in_.resize(before + chunk);
     for (;;) {
-        if (!wait_readable(fd_)) throw SystemError("recv", EINTR);  // Ctrl-C
-        ssize_t got = ::recv(fd_, buf, sizeof buf, 0);
-        if (got > 0) {
-            in_.append(buf, static_cast<std::size_t>(got));
-            return true;
+        // Data waiting: recv() takes it at once (MSG_DONTWAIT: never block
+        // here). None yet: wait for it, or for Ctrl-C, with wait_readable().
+        // So the wait costs system calls only when there is a wait.
+        if (interrupted()) break;
+        ssize_t got = ::recv(fd_, in_.data() + before, chunk, MSG_DONTWAIT);
+        if (got >= 0) {
+            in_.resize(before + static_cast<std::size_t>(got));
+            return got > 0;  // 0: the peer closed its side, end of file
         }
-        if (got == 0) return false;  // the peer closed its side: end of file
+        if (errno == EAGAIN || errno == EWOULDBLOCK) {
+            // Before we wait, what the program printed goes out (as gathered
+            // by write_stdout_buffered()): a reader sees all that came first.
+            flush_stdout();  // (a failure shows again when the program ends)
+            if (!wait_readable(fd_)) break;
+            continue;
+        }
         // A signal without a handler that stops us: just try again.
         if (errno == EINTR) continue;  // a signal; wait_readable() sees Ctrl-C
-        throw SystemError("recv", errno);
+        int err = errno;
+        in_.resize(before);
+        throw SystemError("recv", err);
     }
+    in_.resize(before);
+    throw SystemError("recv", EINTR);  // Ctrl-C
 }
 
 std::string SocketFile::readline() {
-    std::size_t searched = 0;  // bytes already known to hold no newline
+    std::size_t searched = start_;  // bytes already known to hold no newline
     for (;;) {
         std::size_t nl = in_.find('\n', searched);
-        if (nl != std::string::npos && nl < max_line_) return take(nl + 1);
-        if (in_.size() >= max_line_) return take(max_line_);  // too long: one piece
-        searched = in_.size();
-        if (!fill()) return take(in_.size());  // end of file: whatever is left
+        if (nl != std::string::npos && nl - start_ < max_line_) return take(nl + 1 - start_);
+        if (in_.size() - start_ >= max_line_) return take(max_line_);  // too long: one piece
+        searched = in_.size() - start_;
+        if (!fill()) return take(in_.size() - start_);  // end of file: whatever is left
+        // fill() moved the unread rest to the front of in_.
     }
 }
 
 std::string SocketFile::read(std::size_t n) {
-    if (in_.empty() && !fill()) return "";
-    return take(std::min(n, in_.size()));
+    if (in_.size() == start_ && !fill()) return "";
+    return take(std::min(n, in_.size() - start_));
 }
 
 std::string strip(std::string_view text) {
@@ -58,8 +76,8 @@ std::string strip(std::string_view text) {
 }
 
 std::string SocketFile::take(std::size_t n) {
-    std::string piece = in_.substr(0, n);
-    in_.erase(0, n);
+    std::string piece = in_.substr(start_, n);
+    start_ += n;
     return piece;
 }
 

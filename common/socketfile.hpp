@@ -9,9 +9,10 @@
 //   file.flush();                          // send() happens here
 //   std::string line = file.readline();    // "" means end of file
 //
-// Reading waits with wb::wait_readable(), so after wb::stop_on_interrupt()
-// Ctrl-C ends a wait for a silent peer: the read throws SystemError with
-// EINTR, and wb::interrupted() tells why.
+// Reading takes what has arrived at once, and only when nothing has waits
+// with wb::wait_readable() (after flushing stdout), so after
+// wb::stop_on_interrupt() Ctrl-C ends a wait for a silent peer: the read
+// throws SystemError with EINTR, and wb::interrupted() tells why.
 //
 // Writing is buffered: write() sends once `write_buffer` bytes are waiting,
 // flush() sends the rest. A write_buffer of 0 is Python's makefile('rw', 0):
@@ -59,7 +60,8 @@ private:
     int fd_;
     std::size_t max_line_;
     std::size_t write_buffer_;
-    std::string in_;
+    std::string in_;         // received, not yet read: from in_[start_] on
+    std::size_t start_ = 0;  // (taking a line moves start_, not the bytes)
     std::string out_;
 };
 

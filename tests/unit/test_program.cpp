@@ -1,5 +1,6 @@
 // Unit tests for common/program: command lines, ports, numbers, run().
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <gtest/gtest.h>
@@ -148,6 +149,35 @@ TEST(Run, UsageErrorExit2) {
 
 TEST(Run, BodyResultIsTheStatus) {
     EXPECT_EQ(run({"h"}, [](const wb::Args& a) { return a[0] == "h" ? 3 : 4; }).status, 3);
+}
+
+// Into a file (not a terminal), write_stdout_buffered() writes nothing
+// until flush_stdout(); run() writes the rest at the end, and before the
+// error when the body fails.
+off_t stdout_size() {
+    struct stat st = {};
+    fstat(STDOUT_FILENO, &st);
+    return st.st_size;
+}
+
+TEST(Run, BufferedOutputIsGatheredThenWritten) {
+    auto ok = run({"h"}, [](const wb::Args&) {
+        EXPECT_TRUE(wb::write_stdout_buffered("one\n", 4));
+        EXPECT_EQ(stdout_size(), 0);
+        EXPECT_TRUE(wb::flush_stdout());
+        EXPECT_EQ(stdout_size(), 4);
+        wb::write_stdout_buffered("two\n", 4);
+        return 0;
+    });
+    EXPECT_EQ(ok.status, 0);
+    EXPECT_EQ(ok.out, "one\ntwo\n");
+    auto failed = run({"h"}, [](const wb::Args&) -> int {
+        wb::write_stdout_buffered("half", 4);
+        throw std::runtime_error("boom");
+    });
+    EXPECT_EQ(failed.status, 1);
+    EXPECT_EQ(failed.out, "half");
+    EXPECT_EQ(failed.err, "prog: boom\n");
 }
 
 TEST(Run, EscapedErrorsBecomeOneLine) {
