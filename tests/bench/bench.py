@@ -427,13 +427,14 @@ def inner_dns(build, quick):
 
 @contextmanager
 def dns_lab():
-    """The chapter 4 DNS lab, through its one entry point: tests/e2e/ch04_lab.py
-    run as a program prints "lab ready PID"; nsenter -t PID -n -m enters it
-    (with -U --preserve-credentials for a normal user). Yields the nsenter
-    command line that runs a program inside."""
-    lab = ROOT / "tests" / "e2e" / "ch04_lab.py"
-    p = subprocess.Popen([PY, str(lab)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         stdin=subprocess.DEVNULL, cwd=lab.parent, start_new_session=True)
+    """The chapter 4 DNS lab, the one the tests, the tour and ./workbook lab
+    start (tests/lab/lab start ch04 DIR): it prints "lab ready PID", and
+    nsenter -t PID -n -m enters it (with -U --preserve-credentials for a
+    normal user). Yields the nsenter command line that runs a program inside."""
+    d = tempfile.mkdtemp(prefix="workbook-bench-lab-")
+    p = subprocess.Popen([str(ROOT / "tests" / "lab" / "lab"), "start", "ch04", d],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                         stdin=subprocess.DEVNULL, start_new_session=True)
     try:
         line = p.stdout.readline().decode()
         m = re.match(r"lab ready (\d+)", line)
@@ -442,12 +443,13 @@ def dns_lab():
         userns = [] if os.geteuid() == 0 else ["-U", "--preserve-credentials"]
         yield ["nsenter", "-t", m.group(1)] + userns + ["-n", "-m", "--"]
     finally:
-        p.send_signal(signal.SIGTERM)
+        os.killpg(p.pid, signal.SIGTERM)  # the lab stops its servers
         try:
             p.wait(20)
         except subprocess.TimeoutExpired:
             os.killpg(p.pid, signal.SIGKILL)
             p.wait()
+        shutil.rmtree(d, ignore_errors=True)
 
 
 def build_and_test_times():
