@@ -198,11 +198,11 @@ ex() {
   [ $# -gt 0 ] && shift
   case $cmd in
     list) ex_list ;;
-    check) bootstrap; build; ex_check "$@" ;;
-    watch) bootstrap; build; ex_watch "$@" ;;
+    check) bootstrap; build programs; ex_check "$@" ;;
+    watch) bootstrap; build programs; ex_watch "$@" ;;
     hint) ex_hint "$@" ;;
     solution) ex_solution "$@" ;;
-    run) bootstrap; build; ex_run "$@" ;;
+    run) bootstrap; build programs; ex_run "$@" ;;
     *) note "unknown: ex $cmd (ex, ex check, ex watch, ex hint, ex solution, ex run)"; exit 2 ;;
   esac
 }
