@@ -428,28 +428,17 @@ def inner_dns(build, quick):
 @contextmanager
 def dns_lab():
     """The chapter 4 DNS lab, the one the tests, the tour and ./workbook lab
-    start (tests/lab/lab start ch04 DIR): it prints "lab ready PID", and
-    nsenter -t PID -n -m enters it (with -U --preserve-credentials for a
-    normal user). Yields the nsenter command line that runs a program inside."""
-    d = tempfile.mkdtemp(prefix="workbook-bench-lab-")
-    p = subprocess.Popen([str(ROOT / "tests" / "lab" / "lab"), "start", "ch04", d],
-                         stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                         stdin=subprocess.DEVNULL, start_new_session=True)
+    start (tests/lab/lab, through the tests' harness.Lab). Yields the
+    nsenter command line that runs a program inside."""
+    sys.path.insert(0, str(ROOT / "tests" / "e2e"))
+    from harness import Lab  # the tests' own (test-side code, like this bench)
+
     try:
-        line = p.stdout.readline().decode()
-        m = re.match(r"lab ready (\d+)", line)
-        if not m:
-            raise Failed(f"the DNS lab did not start: {line!r} {p.stderr.read(2000).decode(errors='replace')}")
-        userns = [] if os.geteuid() == 0 else ["-U", "--preserve-credentials"]
-        yield ["nsenter", "-t", m.group(1)] + userns + ["-n", "-m", "--"]
-    finally:
-        os.killpg(p.pid, signal.SIGTERM)  # the lab stops its servers
-        try:
-            p.wait(20)
-        except subprocess.TimeoutExpired:
-            os.killpg(p.pid, signal.SIGKILL)
-            p.wait()
-        shutil.rmtree(d, ignore_errors=True)
+        lab = Lab("ch04")
+    except AssertionError as e:  # what Lab says when the lab does not start
+        raise Failed(f"the DNS lab did not start: {e}") from e
+    with lab:
+        yield lab.enter([])
 
 
 def build_and_test_times():

@@ -44,14 +44,10 @@ test addresses off lo, so the only IPv6 address is ::1. glibc's
 AI_ADDRCONFIG ignores loopback addresses, so on this machine it drops every
 IPv6 answer.
 
-Run as a program, it starts the lab, prints "lab ready PID" (enter it with
-`nsenter -t PID -n -m -- CMD`) and keeps it up until Ctrl-C or SIGTERM;
-`./workbook lab ch04` does the same for a student.
+A student reaches the same lab with `./workbook lab ch04`.
 """
 
 import shutil
-import signal
-import sys
 import tempfile
 from pathlib import Path
 
@@ -110,17 +106,3 @@ class DnsLab:
     def __exit__(self, *exc):
         self.close()
 
-
-def main():
-    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with DnsLab() as lab:
-        print(f"lab ready {lab.ns.holder.p.pid}", flush=True)
-        try:
-            while True:
-                signal.pause()
-        except KeyboardInterrupt:
-            pass
-
-
-if __name__ == "__main__":
-    main()
