@@ -80,10 +80,8 @@ ex_program() {
     target=${dir%/*}/solutions/${dir##*/}
   fi
   log=$(mktemp)
-  # an exercise added since the build was set up needs meson to look again
-  if ! meson compile -C "$B" "$target" >"$log" 2>&1 && grep -q 'target not found' "$log"; then
-    meson setup --reconfigure "$B" >"$log" 2>&1 || { cat "$log" >&2; rm -f "$log"; return 1; }
-  fi
+  # (build programs, which ran first, has made meson look again at an
+  # exercise added since the build was set up)
   if ! meson compile -C "$B" "$target" >"$log" 2>&1; then
     printf 'FAILED: %s.cpp does not compile. The first error:\n' "$target" >&2
     grep -m 1 -B 2 -A 6 'error' "$log" | grep -v '^ninja\|^\[' >&2 || tail -n 20 "$log" >&2
@@ -244,8 +242,23 @@ handout() {
   echo "Handout written to $dir: $(cd "$dir" && ex_ids | wc -l) exercises, no solutions."
 }
 
-# grade SUBMISSIONS_DIR: grade every student's copy with this copy's graders
+# grade SUBMISSIONS_DIR [-j N] [--out DIR] [--only ID,...]: grade every
+# student's copy with this copy's graders, each program in the sandbox
+# (tests/exercises/grade_all.py says how)
 grade() {
-  if [ $# -ne 1 ] || [ ! -d "$1" ]; then note "usage: ./workbook grade SUBMISSIONS_DIR"; exit 2; fi
-  "$PY" tests/exercises/grade_all.py "$1" "$(ex_ids)"
+  local usage="usage: ./workbook grade SUBMISSIONS_DIR [-j N] [--out DIR] [--only ID,ID...]"
+  local subs="" only="" options=() id
+  while [ $# -gt 0 ]; do
+    case $1 in
+      -j | --out) [ $# -ge 2 ] || { note "$usage"; exit 2; }; options+=("$1" "$2"); shift 2 ;;
+      --only) [ -n "${2:-}" ] || { note "$usage"; exit 2; }; only=$2; shift 2 ;;
+      -*) note "$usage"; exit 2 ;;
+      *) [ -z "$subs" ] || { note "$usage"; exit 2; }; subs=$1; shift ;;
+    esac
+  done
+  if [ -z "$subs" ] || [ ! -d "$subs" ]; then note "$usage"; exit 2; fi
+  local ids=${only//,/ }
+  for id in $ids; do ex_dir "$id" >/dev/null; done
+  [ -n "$ids" ] || ids=$(ex_ids | tr '\n' ' ')
+  "$PY" tests/exercises/grade_all.py "$subs" "$ids" --build "$B_ABS" "${options[@]}"
 }

@@ -1,54 +1,69 @@
 """./workbook grade SUBMISSIONS_DIR: grade every student's copy.
 
-    grade_all.py SUBMISSIONS_DIR "ID ID ..."
+    grade_all.py SUBMISSIONS_DIR "ID ID ..." [-j N] [--out DIR] [--build DIR]
 
 SUBMISSIONS_DIR holds one folder per student: a copy of the handout, or
-just the exercise files laid out as in it (chNN/exercises/NAME/NAME.cpp).
-Only those files are taken from a student. Each student's programs are
-built in a fresh copy of this (the teacher's) tree, and graded with this
-tree's graders, never the student's, in a private network namespace, with a
-time and an output limit per exercise. A program that does not compile,
-hangs, crashes, floods its output or deletes its own files fails that
-exercise, with the reason, and nothing else.
+just the exercise files (chNN/exercises/NAME/NAME.cpp, or NAME.cpp
+anywhere in the folder). A student's code is code nobody has read, so:
 
-Writes SUBMISSIONS_DIR/grades.csv (student, one column per exercise with
-"pass" or "fail: ...", total), SUBMISSIONS_DIR/STUDENT/results.json in
-Gradescope's autograder format, and prints a table.
+- the submissions are input only: each student's exercise files are copied
+  out before anything runs, and nothing is written into a student's folder
+  but that student's results.json at the end (with --out, nothing at all:
+  grades.csv and the results go there);
+- every compile and every run of a student's program happens in the
+  sandbox (sandbox.py): an unprivileged uid, a copy of this tree without
+  the solutions, the graders and this tree's build, no other student's
+  files, its own PID namespace, limits; the graders stay outside, each
+  exercise in a private network namespace of its own;
+- the programs the graders use (this tree's build) and the libraries the
+  exercises link with are built first, once; if this tree does not build,
+  nothing is graded and the first error is shown.
+
+Students are graded side by side (-j N exercises at a time; the default is
+twice the cores, as the graders mostly wait); the results do not depend on
+N. Writes grades.csv (student, one column per exercise with "pass" or
+"fail: ...", total) and each student's results.json in Gradescope's
+autograder format, and prints a table. On a terminal a progress line
+says how far it is.
 """
 
+import concurrent.futures
 import csv
 import json
 import os
+import re
+import shlex
 import shutil
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parents[1]
+sys.path.insert(0, str(HERE))
+import sandbox  # noqa: E402
+
 CHECK = HERE / "check.py"
-BUILD_TIMEOUT = 300  # seconds, for one student's whole build
+BUILD_TIMEOUT = 120  # seconds, for one exercise's compile
 GRADE_TIMEOUT = 180  # seconds, for one exercise's grader
 OUTPUT_CAP = 256 << 10  # bytes of a grader's report kept
+SOURCE_CAP = 1 << 20  # bytes: a bigger "source file" is not taken
+# What a student's compile must not see of this tree: the reference
+# solutions, the graders and their known-wrong versions, any build, git.
+HIDDEN = re.compile(r"^(ch\d\d/exercises/solutions/|tests/exercises/|build|\.git/|\.workbook/)")
+USAGE = "usage: grade_all.py SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]"
 
 
-def tree_files():
-    """The teacher's files a build needs (git's list, or every file)."""
-    r = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True)
-    if r.returncode == 0 and r.stdout:
-        return [f for f in r.stdout.splitlines() if (SOURCE / f).is_file()]
-    return [str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*")
-            if p.is_file() and not p.relative_to(SOURCE).parts[0].startswith((".git", "build"))]
-
-
-def bounded(cmd, timeout, cwd=None):
+def bounded(cmd, timeout, cwd=None, env=None):
     """Runs cmd in its own process group; returns (status or None when it
     ran out of time, output cut at OUTPUT_CAP). The group is killed at the end."""
     with tempfile.TemporaryFile() as out:
         p = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT,
-                             stdin=subprocess.DEVNULL, start_new_session=True)
+                             stdin=subprocess.DEVNULL, start_new_session=True, env=env)
         try:
             status = p.wait(timeout)
         except subprocess.TimeoutExpired:
@@ -71,6 +86,7 @@ def private_network(cmd):
 
 
 def first_error(log):
+    """The compiler's first error and a few lines after it."""
     lines = log.splitlines()
     for i, line in enumerate(lines):
         if "error" in line and not line.startswith(("ninja", "[")):
@@ -78,89 +94,276 @@ def first_error(log):
     return "\n".join(lines[-15:])
 
 
-def grade_student(folder, ids, files, workroot):
-    """Returns {id: (passed, short reason, full output)} for one student."""
-    work = Path(tempfile.mkdtemp(prefix=folder.name + "-", dir=workroot))
-    for f in files:
-        (work / f).parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy2(SOURCE / f, work / f)
-    results = {}
-    present = {}
-    for ex_id in ids:
+def source_of(folder, ex_id):
+    """The student's file for ex_id: chNN/exercises/NAME/NAME.cpp, or else
+    the one NAME.cpp anywhere in the folder (a Gradescope upload); a
+    regular file, not a link, of at most SOURCE_CAP bytes. None if there is
+    no such file."""
+    chapter, name = ex_id.split("-", 1)
+    laid_out = folder / chapter / "exercises" / name / f"{name}.cpp"
+    found = [laid_out] if laid_out.is_file() else sorted(folder.rglob(f"{name}.cpp"))
+    for path in found:
+        if path.is_file() and not path.is_symlink() and path.stat().st_size <= SOURCE_CAP:
+            return path
+    return None
+
+
+class Kit:
+    """What a student's compile sees, made once from this tree: `src`, a
+    copy of the tree less HIDDEN; `build`, the libraries the exercises link
+    with, prebuilt; and for each exercise the compile and link commands
+    this tree's build uses (ninja's own), run in the student's build folder."""
+
+    def __init__(self, root, build, ids):
+        self.src = root / "src"
+        self.build = root / "build"
+        self.commands = {}
+        r = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True)
+        files = r.stdout.splitlines() if r.returncode == 0 and r.stdout else [
+            str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*") if p.is_file()]
+        for f in files:
+            if not HIDDEN.match(f) and (SOURCE / f).is_file():
+                copy_readable(SOURCE / f, self.src / f)
+        prebuilt = set()
+        for ex_id in ids:
+            target = exercise_target(ex_id)
+            own = target + ".p/"
+            inputs = ninja(build, "-t", "inputs", target).split()
+            prebuilt |= {i for i in inputs if not i.startswith(("../", "/", own))}
+            # the exercise's own steps (its compile and link), in order
+            self.commands[ex_id] = [c.replace("-fdiagnostics-color=always", "-fdiagnostics-color=never")
+                                    for c in ninja(build, "-t", "commands", target).splitlines()
+                                    if target in c]
+        (self.src / "build").mkdir()  # where the student's build folder is mounted
+        built = subprocess.run(["ninja", "-C", build, *sorted(prebuilt)], capture_output=True, text=True)
+        if built.returncode != 0:
+            raise BuildError(first_error(built.stdout + built.stderr))
+        for f in prebuilt:
+            copy_readable(Path(build) / f, self.build / f)
+        make_traversable(root)
+
+    def compile(self, ex_id, source, build_dir):
+        """Compiles `source` as ex_id in the sandbox, in build_dir (the
+        student's, the one writable place); returns (program or None, log)."""
         chapter, name = ex_id.split("-", 1)
-        rel = Path(chapter, "exercises", name, name + ".cpp")
-        theirs = folder / rel
-        if theirs.is_file() and not theirs.is_symlink():
-            shutil.copyfile(theirs, work / rel)
-            present[ex_id] = rel
-        else:
-            results[ex_id] = (False, f"no {rel} in the submission", "")
-    if present:
-        status, log = bounded(["meson", "setup", "build"], BUILD_TIMEOUT, cwd=work)
-        if status != 0:
-            for ex_id in present:
-                results[ex_id] = (False, "the build could not be set up", log)
-            present = {}
-    for ex_id, rel in present.items():
-        target = str(rel.parent)  # chNN/exercises/NAME: the target of chNN/exercises/meson.build
-        status, log = bounded(["meson", "compile", "-C", "build", target], BUILD_TIMEOUT, cwd=work)
-        if status != 0:
-            reason = "does not compile" if status is not None else "the build ran out of time"
-            results[ex_id] = (False, reason, first_error(log))
-            continue
-        program = work / "build" / target
-        report = work / f"{ex_id}.json"
-        status, out = bounded(private_network([sys.executable, CHECK, ex_id, program, "--json", report]),
-                              GRADE_TIMEOUT)
-        stages = json.loads(report.read_text())["stages"] if report.exists() else []
-        failed = next((s for s in stages if s["status"] != "passed"), None)
-        if status == 0:
-            results[ex_id] = (True, "pass", out)
-        elif status is None:
-            results[ex_id] = (False, f"the grader ran out of time ({GRADE_TIMEOUT} s)", out)
-        elif failed:
-            results[ex_id] = (False, f"stage {failed['number']} ({failed['title']})", out)
-        else:
-            results[ex_id] = (False, "the grader did not finish", out)
-    shutil.rmtree(work, ignore_errors=True)
-    return results
+        target = exercise_target(ex_id)
+        script = " && ".join([f"mkdir -p {shlex.quote(target + '.p')}", *self.commands[ex_id]])
+        binds = ["--ro-bind", str(self.src), "/workbook", "--bind", str(build_dir), "/workbook/build",
+                 "--ro-bind", str(source), f"/workbook/{chapter}/exercises/{name}/{name}.cpp"]
+        cmd = sandbox.bwrap(binds, ["/bin/sh", "-c", script], sandbox.COMPILE_LIMITS, network=False,
+                            cwd="/workbook/build")
+        status, log = bounded(cmd, BUILD_TIMEOUT)
+        program = build_dir / target
+        if status == 0 and program.is_file():
+            return program, log
+        if status is None:
+            return None, f"the compile ran out of time ({BUILD_TIMEOUT} s)"
+        return None, log
+
+
+class BuildError(Exception):
+    """This (the teacher's) tree does not build."""
+
+
+def exercise_target(ex_id):
+    chapter, name = ex_id.split("-", 1)
+    return f"{chapter}/exercises/{name}"
+
+
+def ninja(build, *args):
+    return subprocess.run(["ninja", "-C", build, *args], capture_output=True, text=True, check=True).stdout
+
+
+def copy_readable(src, dest):
+    """Copies a file so that the sandbox's uid can read it (and run it, if
+    it was executable), making its folders as needed."""
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(src, dest)
+    os.chmod(dest, 0o755 if os.access(src, os.X_OK) else 0o644)
+
+
+def make_traversable(top):
+    """Every folder below `top` (and top) readable and searchable by all:
+    the sandbox's uid reads the kit through them."""
+    for d, _, _ in os.walk(top):
+        os.chmod(d, 0o755)
+
+
+def give_to_sandbox(path):
+    """As root, the sandbox runs as nobody: its build folder is nobody's."""
+    if sandbox.real_root():
+        for d, dirs, files in os.walk(path):
+            for n in [d, *(os.path.join(d, x) for x in dirs + files)]:
+                os.lchown(n, sandbox.NOBODY, sandbox.NOBODY)
+
+
+class Student:
+    """One student: their files (copied out), their build folder, results."""
+
+    def __init__(self, number, folder, ids, work, kit):
+        self.name = folder.name
+        self.dir = work / "students" / str(number)
+        self.results = {}
+        self.sources = {}
+        for ex_id in ids:
+            found = source_of(folder, ex_id)
+            if found is None:
+                chapter, ex_name = ex_id.split("-", 1)
+                self.results[ex_id] = (False, f"no {chapter}/exercises/{ex_name}/{ex_name}.cpp in the submission",
+                                       "", 0.0)
+                continue
+            copy = self.dir / "src" / f"{ex_id}.cpp"
+            copy_readable(found, copy)
+            self.sources[ex_id] = copy
+        self.build = self.dir / "build"
+        shutil.copytree(kit.build, self.build)
+        make_traversable(self.dir)
+        give_to_sandbox(self.build)
+
+
+def grade_one(student, ex_id, kit, build, work):
+    """Compiles and grades one exercise of one student; returns
+    (passed, short reason, output, seconds)."""
+    start = time.monotonic()
+    program, log = kit.compile(ex_id, student.sources[ex_id], student.build)
+    if program is None:
+        reason = "does not compile" if "ran out of time" not in log else "the compile ran out of time"
+        return False, reason, first_error(log), time.monotonic() - start
+    # (a short path: the graders' servers put Unix sockets in it, and a
+    # socket's path has at most 107 bytes)
+    tmp = sandbox.workdir("c", work)
+    report = tmp / "report.json"
+    env = {**os.environ, "TMPDIR": str(tmp), "WORKBOOK_BUILD": str(build)}
+    status, out = bounded(private_network([sys.executable, CHECK, ex_id, program, "--sandbox",
+                                           "--json", report]), GRADE_TIMEOUT, env=env)
+    stages = json.loads(report.read_text())["stages"] if report.exists() else []
+    shutil.rmtree(tmp, ignore_errors=True)
+    failed = next((s for s in stages if s["status"] != "passed"), None)
+    took = time.monotonic() - start
+    if status == 0:
+        return True, "pass", out, took
+    if status is None:
+        return False, f"the grader ran out of time ({GRADE_TIMEOUT} s)", out, took
+    if failed:
+        return False, f"stage {failed['number']} ({failed['title']})", out, took
+    return False, "the grader did not finish", out, took
+
+
+def results_json(ids, results, seconds):
+    """Gradescope's results.json: a test per exercise (name, score,
+    max_score, status, output), the score and the execution time."""
+    tests = [{"name": ex_id, "score": 1 if ok else 0, "max_score": 1,
+              "status": "passed" if ok else "failed", "visibility": "visible",
+              "output": f"{'pass' if ok else 'fail: ' + reason}\n\n{out}"}
+             for ex_id in ids for ok, reason, out, _ in [results[ex_id]]]
+    return {"score": sum(t["score"] for t in tests), "execution_time": round(seconds, 1), "tests": tests}
+
+
+class Progress:
+    """`graded 12/60 students, 3 failing builds` on one line, on a terminal only."""
+
+    def __init__(self, students):
+        self.left = {s.name: len(s.sources) for s in students}
+        self.total = len(students)
+        self.failing_builds = set()
+        self.lock = threading.Lock()
+        self.show = sys.stderr.isatty()
+        self.done(None, None)
+
+    def done(self, student, reason):
+        with self.lock:
+            if student is not None:
+                self.left[student.name] -= 1
+                if reason in ("does not compile", "the compile ran out of time"):
+                    self.failing_builds.add(student.name)
+            if self.show:
+                graded = sum(1 for n in self.left.values() if n == 0)
+                builds = len(self.failing_builds)
+                print(f"\rgraded {graded}/{self.total} students, {builds} failing build{'s' * (builds != 1)}",
+                      end="", file=sys.stderr, flush=True)
+
+    def end(self):
+        if self.show:
+            print(file=sys.stderr)
+
+
+def grade(subs, ids, jobs, out_dir, build):
+    folders = sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
+    if not folders:
+        print(f"grade: no student folders in {subs}", file=sys.stderr)
+        return 2
+    ok, why = sandbox.available()
+    if not ok:
+        print(f"grade: students' code runs only in the sandbox, and there is none here: {why}", file=sys.stderr)
+        return 1
+    started = time.monotonic()
+    work = sandbox.workdir("workbook-grade-")
+    try:
+        try:
+            made = subprocess.run(["meson", "compile", "-C", build, "programs"], capture_output=True, text=True)
+            if made.returncode != 0:
+                raise BuildError(first_error(made.stdout + made.stderr))
+            kit = Kit(work / "kit", build, ids)
+        except BuildError as e:
+            print(f"grade: this tree does not build, so nothing was graded. The first error:\n{e}", file=sys.stderr)
+            return 1
+        students = [Student(n, f, ids, work, kit) for n, f in enumerate(folders)]
+        progress = Progress(students)
+        with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:
+            futures = {pool.submit(grade_one, s, ex_id, kit, build, work): (s, ex_id)
+                       for s in students for ex_id in s.sources}
+            for future in concurrent.futures.as_completed(futures):
+                student, ex_id = futures[future]
+                student.results[ex_id] = future.result()
+                progress.done(student, student.results[ex_id][1])
+        progress.end()
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for s in students:
+        target = out_dir / s.name
+        target.mkdir(exist_ok=True)
+        seconds = sum(r[3] for r in s.results.values())
+        (target / "results.json").write_text(json.dumps(results_json(ids, s.results, seconds), indent=1))
+    with open(out_dir / "grades.csv", "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["student", *ids, "total"])
+        for s in students:
+            cells = ["pass" if s.results[i][0] else "fail: " + s.results[i][1] for i in ids]
+            w.writerow([s.name, *cells, sum(s.results[i][0] for i in ids)])
+    width = max(len(s.name) for s in [*students]) + 2
+    width = max(width, len("student") + 2)
+    print("student".ljust(width) + "  ".join(i.ljust(16) for i in ids) + "  total")
+    for s in students:
+        print(s.name.ljust(width) + "  ".join(("pass" if s.results[i][0] else "FAIL").ljust(16) for i in ids)
+              + f"  {sum(s.results[i][0] for i in ids)}/{len(ids)}")
+    print(f"\n{len(students)} students graded in {time.monotonic() - started:.0f} s ({jobs} at a time).")
+    print(f"Written: {out_dir / 'grades.csv'} and each student's results.json")
+    return 0
 
 
 def main(argv):
-    if len(argv) != 3:
-        print("usage: grade_all.py SUBMISSIONS_DIR 'ID ID ...'", file=sys.stderr)
+    args = argv[1:]
+    options = {"-j": str(2 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build")}
+    positional = []
+    while args:
+        a = args.pop(0)
+        if a in options and args:
+            options[a] = args.pop(0)
+        elif a.startswith("-"):
+            print(USAGE, file=sys.stderr)
+            return 2
+        else:
+            positional.append(a)
+    if len(positional) != 2 or not options["-j"].isdigit() or int(options["-j"]) < 1:
+        print(USAGE, file=sys.stderr)
         return 2
-    subs = Path(argv[1]).resolve()
-    ids = argv[2].split()
-    students = sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
-    if not students:
-        print(f"grade: no student folders in {subs}", file=sys.stderr)
+    subs = Path(positional[0]).resolve()
+    if not subs.is_dir():
+        print(f"grade: no folder {subs}", file=sys.stderr)
         return 2
-    files = tree_files()
-    grades = {}
-    with tempfile.TemporaryDirectory(prefix="workbook-grade-") as workroot:
-        for folder in students:
-            print(f"grading {folder.name} ...", flush=True)
-            results = grade_student(folder, ids, files, workroot)
-            grades[folder.name] = results
-            tests = [{"name": ex_id, "score": 1 if ok else 0, "max_score": 1,
-                      "output": f"{'pass' if ok else 'fail: ' + reason}\n\n{out}"}
-                     for ex_id, (ok, reason, out) in results.items()]
-            (folder / "results.json").write_text(json.dumps(
-                {"score": sum(t["score"] for t in tests), "tests": tests}, indent=1))
-    with open(subs / "grades.csv", "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["student", *ids, "total"])
-        for student, results in grades.items():
-            cells = ["pass" if results[i][0] else "fail: " + results[i][1] for i in ids]
-            w.writerow([student, *cells, sum(results[i][0] for i in ids)])
-    width = max(len(s) for s in [*grades, "student"]) + 2
-    print("\n" + "student".ljust(width) + "  ".join(i.ljust(16) for i in ids) + "  total")
-    for student, results in grades.items():
-        print(student.ljust(width) + "  ".join(("pass" if results[i][0] else "FAIL").ljust(16) for i in ids)
-              + f"  {sum(results[i][0] for i in ids)}/{len(ids)}")
-    print(f"\nWritten: {subs / 'grades.csv'} and each student's results.json")
-    return 0
+    out_dir = Path(options["--out"]).resolve() if options["--out"] else subs
+    return grade(subs, positional[1].split(), int(options["-j"]), out_dir, options["--build"])
 
 
 if __name__ == "__main__":

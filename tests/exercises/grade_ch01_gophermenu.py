@@ -221,7 +221,7 @@ def measured(program, menu):
         try:
             prog.wait_for(lambda r: r.out.endswith(last),
                           f"the menu's last item, {printable(last)} (print each line as it is read)")
-            peak = peak_memory(prog.p.pid)
+            peak = peak_memory(prog.pid)
         finally:
             measured.set()
         result = prog.wait_exit()

@@ -235,7 +235,7 @@ def test_long_lines(program):
         c.expect(b"65536 characters, 1 words\n", "a line of exactly 64 KiB (65536 bytes, then CR LF) should be served")
         c.say(b"x y\n", counted("x y"))
         c.close()
-        before = peak_memory_kib(server.p.pid)
+        before = peak_memory_kib(server.pid)
 
         c = Client(server, port, what="a client")
         c.send(b"b" * 65537 + b"\n")
@@ -263,7 +263,7 @@ def test_long_lines(program):
             c.close()
             sender.join(WAIT)
         if server.running():
-            grew = peak_memory_kib(server.p.pid) - before
+            grew = peak_memory_kib(server.pid) - before
             if grew > 8 << 10:
                 fail("the server's memory grew by more than 8 MiB while a 16 MiB line arrived:"
                      " it kept the line; it should never hold much more than 64 KiB of it",

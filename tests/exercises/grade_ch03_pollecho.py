@@ -282,7 +282,7 @@ def test_back_pressure(program):
         first.echo(b"warming up\n")
         first.expect_eof()
         first.close()
-        base = proc_status(server.p.pid, "VmRSS")
+        base = proc_status(server.pid, "VmRSS")
 
         data = pattern("push", PUSH)
         pusher = Client(server, port, what="a client that sends and never reads", rcvbuf=65536)
@@ -310,7 +310,7 @@ def test_back_pressure(program):
         # done (the kernel's buffers hold less): let it show.
         deadline = time.monotonic() + (2 if progress["how"] == "done" else 0)
         while True:
-            grew = proc_status(server.p.pid, "VmRSS") - base
+            grew = proc_status(server.pid, "VmRSS") - base
             if grew > RSS_GROWTH or time.monotonic() >= deadline:
                 break
             time.sleep(0.05)  # pacing the look at /proc
@@ -375,9 +375,9 @@ def test_emfile(program):
                         f"a line on stderr about accept's EMFILE ([Errno 24] Too many open files)"
                         f" once {n} clients connected")
         # Watch the server while clients wait in the queue: it must sleep in poll().
-        cpu = cpu_seconds(server.p.pid)
+        cpu = cpu_seconds(server.pid)
         time.sleep(0.5)  # the observation window
-        spent = cpu_seconds(server.p.pid) - cpu
+        spent = cpu_seconds(server.pid) - cpu
         if spent > 0.1:
             fail("while out of descriptors, the server kept the CPU busy: poll() keeps reporting the"
                  " listening socket ready while accept() fails; stop watching it until a client leaves",

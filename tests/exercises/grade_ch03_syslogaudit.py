@@ -53,6 +53,7 @@ class Audit:
         try:
             self.prog = Program(self.args, ns=self.lab, env=env)
             self.port = self.prog.wait_port()
+            self.pid = self.prog.own_pid()  # as its syslog tag says it: syslogaudit[PID]
         except BaseException:
             self.lab.close()
             raise
@@ -80,7 +81,7 @@ class Audit:
                 continue
             facility, severity, tag, text = m.groups()
             severity = {"warn": "warning"}.get(severity, severity)  # busybox says warn
-            if tag in ("syslogaudit", f"syslogaudit[{self.prog.p.pid}]"):
+            if tag in ("syslogaudit", f"syslogaudit[{self.pid}]"):
                 out.append(f"{facility}.{severity} {text}")
             else:
                 out.append(f"{facility}.{severity} (ident {tag}:) {text}")
@@ -247,7 +248,7 @@ def test_long_lines(program):
         a.check({addr: session(addr, ["a" * 1024, "b" * 1024, "c" * 1024 + " [cut]",
                                       "\\x01" * 1024 + " [cut]", "short again"])}, sent)
 
-        before = peak_memory_kib(a.prog.p.pid)
+        before = peak_memory_kib(a.prog.pid)
         c, addr2 = client(a.port)
         huge = b"d" * (16 << 20) + b"\nafter the long one\n"
         sent2 = "16 MiB of 'd' (16777216 bytes), LF, b'after the long one\\n', then the end"
@@ -271,7 +272,7 @@ def test_long_lines(program):
         a.check({addr: session(addr, ["a" * 1024, "b" * 1024, "c" * 1024 + " [cut]",
                                       "\\x01" * 1024 + " [cut]", "short again"]),
                  addr2: session(addr2, ["d" * 1024 + " [cut]", "after the long one"])}, sent2)
-        grew = peak_memory_kib(a.prog.p.pid) - before
+        grew = peak_memory_kib(a.prog.pid) - before
         if grew > 8 << 10:
             fail("the server's memory grew by more than 8 MiB while a 16 MiB line arrived: it kept the line;"
                  " it should never hold much more than 1 KiB of it", did=a.did, sent=sent2,

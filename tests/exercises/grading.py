@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+import sandbox
+
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from harness import (CI, ROOT_ONLY, SOURCE, TIMEOUT, Namespace, free_port, need,  # noqa: E402,F401
                      need_root, real_root)
@@ -178,6 +180,9 @@ class Program:
     def __init__(self, args, stdin=subprocess.DEVNULL, ns=None, env=None):
         self.args = [str(a) for a in args]
         cmd = ns.enter(self.args) if ns is not None else self.args
+        # the graded program run through its sandbox's wrapper (check.py)
+        self.sandboxed = (bool(os.environ.get("WORKBOOK_EX_SANDBOX"))
+                          and self.args[0] == os.environ.get("WORKBOOK_EX_PROGRAM"))
         self.result = Result(self.args)
         self.changed = threading.Condition()
         self.p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
@@ -244,6 +249,34 @@ class Program:
     def _poll(self):
         if self.result.status is None and self.p.poll() is not None:
             self.result.status = self.p.returncode
+            if self.sandboxed:
+                self.result.status = sandbox.status(self.result.status)
+
+    @property
+    def pid(self):
+        """The program's process id, for /proc/PID (memory, CPU time): in
+        the sandbox, the process below bwrap (and its PID namespace's
+        first process), not bwrap."""
+        pid = self.p.pid
+        for _ in range(3):
+            try:
+                if Path(f"/proc/{pid}/comm").read_text().strip() != "bwrap":
+                    break
+                pid = int(Path(f"/proc/{pid}/task/{pid}/children").read_text().split()[0])
+            except (OSError, IndexError, ValueError):
+                break  # it has ended, or not started its child yet
+        return pid
+
+    def own_pid(self):
+        """The process id the program sees as its own (getpid()): in the
+        sandbox's PID namespace, not the grader's."""
+        try:
+            for line in Path(f"/proc/{self.pid}/status").read_text().splitlines():
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+        except OSError:
+            pass
+        return self.pid
 
     def ending(self, grace=2):
         """True if the program has ended, or ends within `grace` seconds: after

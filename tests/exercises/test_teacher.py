@@ -1,15 +1,24 @@
 """The teacher's tools: ./workbook handout leaves the reference solutions
 and the known-wrong versions out (of the files and of git), and keeps only
-the chosen exercises; the grading driver grades students in isolation and
-writes grades.csv and Gradescope's results.json."""
+the chosen exercises; the grading driver grades students in the sandbox
+and writes grades.csv and Gradescope's results.json; a class that cheats
+or does harm changes nothing but its own grades."""
 
 import csv
+import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
+
+import pytest
+
+import sandbox
+from grading import CI
 
 HERE = Path(__file__).resolve().parent
 SOURCE = HERE.parents[1]
@@ -21,6 +30,13 @@ def workbook(*args, copy=SOURCE, timeout=120):
     """./workbook ARGS in a copy of the workbook (this one, or a handout)."""
     return subprocess.run([Path(copy) / "workbook", *args], cwd=copy, capture_output=True,
                           text=True, timeout=timeout)
+
+
+def grade_all(subs, ids, *options, env=None):
+    """grade_all.py with this build, as ./workbook grade runs it."""
+    build = os.environ.get("WORKBOOK_BUILD", str(SOURCE / "build"))
+    return subprocess.run([sys.executable, HERE / "grade_all.py", subs, ids, "--build", build, *options],
+                          capture_output=True, text=True, timeout=900, env=env)
 
 
 def test_handout_has_no_solutions_and_only_the_chosen_exercises(tmp_path):
@@ -51,8 +67,7 @@ def test_grade_writes_grades_and_results(tmp_path):
     empty.mkdir()
     shutil.copy(SOURCE / "ch02/exercises/solutions/udpretry.cpp", good / STARTER)
     (broken / STARTER).write_text("int main() { this is not C++ }\n")
-    r = subprocess.run([sys.executable, HERE / "grade_all.py", subs, EX], capture_output=True,
-                       text=True, timeout=900)
+    r = grade_all(subs, EX)
     assert r.returncode == 0, r.stdout + r.stderr
     with open(subs / "grades.csv") as f:
         rows = {row["student"]: row for row in csv.DictReader(f)}
@@ -66,3 +81,170 @@ def test_grade_writes_grades_and_results(tmp_path):
     broken_out = json.loads((broken / "results.json").read_text())["tests"][0]["output"]
     assert "error" in broken_out, "the compiler's first error should reach the student"
     assert os.path.exists(subs / "good" / STARTER), "grading must not touch the submission"
+
+
+# ------------------------------------------------ a class that cheats
+
+TIMESERVER = "ch03-timeserver"
+SOLUTION = (SOURCE / "ch03/exercises/solutions/timeserver.cpp").read_text()
+THEIRS = Path("ch03/exercises/timeserver/timeserver.cpp")
+MARK = f"wb-hostile-{os.getpid()}"  # in the names of what the attacks leave
+
+
+def attack(body, includes=""):
+    """The reference solution, plus `body` run before main() (a static
+    object's constructor): the program is right, and does one thing more."""
+    return (SOLUTION + "\n// One thing more, before main():\n#include <fcntl.h>\n#include <sys/prctl.h>\n"
+            "#include <unistd.h>\n#include <csignal>\n#include <cstdlib>\n#include <cstring>\n#include <fstream>\n"
+            + includes + "namespace {\nstruct OneThingMore {\n    OneThingMore() {\n" + body
+            + "\n    }\n} one_thing_more;\n}  // namespace\n")
+
+
+def hostile_class(subs):
+    """Students, each with a timeserver.cpp; returns {student: what its
+    grade must be: "pass", or a regex the fail reason must match}."""
+    honest = subs / "a-honest" / THEIRS
+    source, graders = str(SOURCE), str(HERE)
+    students = {
+        "a-honest": (SOLUTION, "pass"),
+        "copies-by-relative-path": ('#include "../solutions/timeserver.cpp"\n', "does not compile"),
+        "copies-by-absolute-path": (f'#include "{source}/ch03/exercises/solutions/timeserver.cpp"\n',
+                                    "does not compile"),
+        "does-not-compile": ("int main() { this is not C++ }\n", "does not compile"),
+        # the graders, by their path and by the command lines of the processes above it
+        "rewrites-the-graders": (attack(f"""
+        for (const char* path : {{"{graders}/grade_ch03_timeserver.py", "{graders}/check.py",
+                                 "{graders}/grading.py", "{source}/workbook"}}) {{
+            std::ofstream(path) << "def test_pass():\\n    pass\\n";
+        }}
+        for (int pid = 1; pid < 100000; ++pid) {{
+            std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+            std::string arg;
+            while (std::getline(cmdline, arg, '\\0')) {{
+                auto at = arg.find("check.py");
+                if (at != std::string::npos) {{
+                    std::ofstream(arg.substr(0, at) + "grade_ch03_timeserver.py") << "def test_pass(): pass\\n";
+                }}
+            }}
+        }}"""), "pass"),
+        "rewrites-another-student": (attack(f"""
+        std::ofstream("{honest}") << "int main() {{ return 1; }}\\n";
+        std::ofstream("{subs}/a-honest/results.json") << "{{}}";
+        std::ofstream("{subs}/grades.csv") << "a-honest,0\\n";"""), "pass"),
+        "reads-another-student": (attack(f"""
+        if (std::ifstream("{honest}") || std::ifstream("{source}/ch03/exercises/solutions/timeserver.cpp")) {{
+            std::_Exit(3);  // it could read them: fail, so the test sees it
+        }}"""), "pass"),
+        "leaves-a-process": (attack(f"""
+        if (fork() == 0) {{
+            setsid();
+            if (fork() == 0) {{
+                std::ofstream("/tmp/{MARK}-file") << "still here";
+                execlp("sleep", "sleep", "600", "{MARK}-sleeper", nullptr);
+            }}
+            std::_Exit(0);
+        }}"""), "pass"),
+        "fork-storm": (attack("""
+        for (int i = 0; i < 100000; ++i) {
+            pid_t pid = fork();
+            if (pid == 0) {
+                pause();
+                std::_Exit(0);
+            }
+            if (pid < 0) break;
+        }"""), "pass"),
+        "memory-hog": (attack("""
+        for (int i = 0; i < 48; ++i) {  // 3 GiB, if it were let
+            void* p = std::malloc(64 << 20);
+            if (p == nullptr) break;
+            std::memset(p, 1, 64 << 20);
+        }"""), "pass"),
+        "floods-its-output": (attack("""
+        static char line[65536];
+        std::memset(line, 'x', sizeof line);
+        for (;;) {
+            if (write(1, line, sizeof line) < 0) std::_Exit(1);
+        }"""), r"stage 1 "),
+        "never-answers": ("#include <unistd.h>\nint main() { for (;;) pause(); }\n", r"stage 1 "),
+    }
+    expected = {}
+    for name, (text, grade) in students.items():
+        (subs / name / THEIRS).parent.mkdir(parents=True)
+        (subs / name / THEIRS).write_text(text)
+        expected[name] = grade
+    return expected
+
+
+def checksums(top, skip=()):
+    """sha256 of every file below top (less folders named in skip)."""
+    sums = {}
+    for d, dirs, files in os.walk(top):
+        dirs[:] = [x for x in dirs if x not in skip and not x.startswith("build")]
+        for f in files:
+            path = Path(d, f)
+            sums[str(path.relative_to(top))] = hashlib.sha256(path.read_bytes()).hexdigest()
+    return sums
+
+
+@pytest.mark.parametrize("jobs", ["2", "12"])
+def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path, jobs):
+    ok, why = sandbox.available()
+    if not ok:
+        if CI:
+            pytest.fail(f"{why}; under CI a skip is a failure")
+        pytest.skip(why)
+    subs = tmp_path / "submissions"
+    expected = hostile_class(subs)
+    tree_before = checksums(SOURCE, skip={"__pycache__", ".pytest_cache", ".git", ".workbook"})
+    subs_before = checksums(subs)
+    tmp = tmp_path / "tmp"
+    tmp.mkdir()
+    grading_dirs = set(Path("/tmp").glob("workbook-grade-*"))
+    r = grade_all(subs, TIMESERVER, "-j", jobs, env={**os.environ, "TMPDIR": str(tmp)})
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(subs / "grades.csv") as f:
+        rows = {row["student"]: row[TIMESERVER] for row in csv.DictReader(f)}
+    for name, grade in expected.items():
+        if grade == "pass":
+            assert rows[name] == "pass", f"{name}: {rows[name]}"
+        else:
+            assert rows[name].startswith("fail: ") and re.search(grade, rows[name]), f"{name}: {rows[name]}"
+    flood = json.loads((subs / "floods-its-output" / "results.json").read_text())["tests"][0]["output"]
+    assert "printed more than" in flood, flood
+    broken = json.loads((subs / "does-not-compile" / "results.json").read_text())["tests"][0]["output"]
+    assert "error" in broken, "the compiler's first error should reach the student"
+    # nothing changed but the grades, nothing left running or lying about
+    assert checksums(SOURCE, skip={"__pycache__", ".pytest_cache", ".git", ".workbook"}) == tree_before
+    after = checksums(subs)
+    for name in expected:
+        after.pop(f"{name}/results.json")
+    after.pop("grades.csv")
+    assert after == subs_before, "a submission was changed"
+    assert not list(tmp.iterdir()), f"grading left {list(tmp.iterdir())} in its TMPDIR"
+    assert set(Path("/tmp").glob("workbook-grade-*")) <= grading_dirs, "grading left its folder in /tmp"
+    assert not Path(f"/tmp/{MARK}-file").exists(), "a student's program wrote into the machine's /tmp"
+    deadline = time.monotonic() + 10
+    while subprocess.run(["pgrep", "-f", MARK], capture_output=True).returncode == 0:
+        assert time.monotonic() < deadline, "a student's process outlived the grading"
+        time.sleep(0.05)
+
+
+def test_an_honest_class_passes_everything(tmp_path):
+    """The reference solutions, as one student: every exercise passes."""
+    ids = []
+    student = tmp_path / "submissions" / "honest"
+    for listing in sorted(SOURCE.glob("ch0*/exercises/list")):
+        chapter = listing.parts[-3]
+        for name in listing.read_text().split():
+            ids.append(f"{chapter}-{name}")
+            theirs = student / chapter / "exercises" / name / f"{name}.cpp"
+            theirs.parent.mkdir(parents=True)
+            shutil.copy(SOURCE / chapter / "exercises" / "solutions" / f"{name}.cpp", theirs)
+    r = grade_all(student.parent, " ".join(ids), "--out", tmp_path / "grades")
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(tmp_path / "grades" / "grades.csv") as f:
+        row = next(csv.DictReader(f))
+    assert row["total"] == str(len(ids)), row
+    results = json.loads((tmp_path / "grades" / "honest" / "results.json").read_text())
+    assert results["score"] == len(ids) and all(t["status"] == "passed" for t in results["tests"])
+    assert not (student / "results.json").exists(), "with --out, nothing is written into a submission"
