@@ -441,6 +441,39 @@ def dns_lab():
         yield lab.enter([])
 
 
+def grade_pairs(build, quick, tmp):
+    """./workbook grade over a class of copies of the reference solutions:
+    the time for the class (goal: 20 students x 13 exercises in 5 minutes
+    on 2 cores, so 60 in 15), and students per minute. Quick: 2 students,
+    one exercise, each must pass."""
+    ids = [f"{l.parts[-3]}-{n}" for l in sorted(ROOT.glob("ch0*/exercises/list")) for n in l.read_text().split()]
+    if quick:
+        ids = ["ch03-timeserver"]
+    count = 2 if quick else 20
+    pair = Pair("time", f"grade {count} students x {len(ids)} exercises", "-", None if quick else 300)
+
+    def job():
+        subs = tmp / "class"
+        for k in range(count):
+            for ex_id in ids:
+                chapter, name = ex_id.split("-", 1)
+                theirs = subs / f"student{k:02}" / chapter / "exercises" / name / f"{name}.cpp"
+                theirs.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy(ROOT / chapter / "exercises" / "solutions" / f"{name}.cpp", theirs)
+        start = time.monotonic()
+        r = subprocess.run([sys.executable, ROOT / "tests/exercises/grade_all.py", subs, " ".join(ids),
+                            "--build", build, "--out", tmp / "grades"], capture_output=True, text=True)
+        pair.t_ours = time.monotonic() - start
+        if r.returncode != 0:
+            raise Failed(f"grade failed: {(r.stderr or r.stdout).strip().splitlines()[-1:]}")
+        with open(tmp / "grades" / "grades.csv") as f:
+            totals = [row["total"] for row in csv.DictReader(f)]
+        if totals != [str(len(ids))] * count:
+            raise Failed(f"not every copy of the solutions passed: totals {totals}")
+        pair.theirs = f"{count / pair.t_ours * 60:.1f} students/min"
+    yield pair, job
+
+
 def build_and_test_times():
     """Full mode only: a clean build in a fresh directory, and ./workbook test."""
     rows = []
@@ -480,7 +513,7 @@ def main():
     ap.add_argument("--build", default=str(ROOT / "build"))
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--csv")
-    ap.add_argument("--only", help="run only the groups named (bulk,echo,udp,dns,time)")
+    ap.add_argument("--only", help="run only the groups named (bulk,echo,udp,dns,grade,time)")
     ap.add_argument("--serve", help=argparse.SUPPRESS)
     ap.add_argument("--inner-dns", action="store_true", help=argparse.SUPPRESS)
     opts = ap.parse_args()
@@ -492,7 +525,7 @@ def main():
     if opts.inner_dns:
         return inner_dns(build, opts.quick)
 
-    groups = {"bulk": bulk_pairs, "echo": echo_pairs, "udp": udp_pairs, "dns": dns_pairs}
+    groups = {"bulk": bulk_pairs, "echo": echo_pairs, "udp": udp_pairs, "dns": dns_pairs, "grade": grade_pairs}
     only = opts.only.split(",") if opts.only else list(groups) + ["time"]
     ci = os.environ.get("CI", "") not in ("", "false", "0")
     done, skipped, failed = [], [], []

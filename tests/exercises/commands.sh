@@ -207,39 +207,96 @@ ex() {
 
 # ---------------------------------------------------------------- teacher
 
+# teacher_options USAGE ARGS...: the one path (into TARGET) and --only
+# ID,ID... (into ONLY, each id checked) that handout and autograder take
+TARGET="" ONLY=""
+teacher_options() {
+  local usage=$1 id; shift
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --only) ONLY=${2:-}; [ -n "$ONLY" ] || { note "$usage"; exit 2; }; shift 2 ;;
+      -*) note "$usage"; exit 2 ;;
+      *) [ -z "$TARGET" ] || { note "$usage"; exit 2; }; TARGET=$1; shift ;;
+    esac
+  done
+  [ -n "$TARGET" ] || { note "$usage"; exit 2; }
+  for id in ${ONLY//,/ }; do ex_dir "$id" >/dev/null; done
+}
+
+# copy_for_students DIR [ID,ID...]: this tree as students may see it in
+# DIR: the files git tracks (or, outside git, every file but builds), less
+# the reference solutions and the known-wrong versions, and with only the
+# exercises named (all, if none)
+copy_for_students() {
+  local dir=$1 only=${2:-} id
+  mkdir -p "$dir"
+  { git ls-files 2>/dev/null || find . -type f ! -path './build*' ! -path './.git/*' -printf '%P\n'; } |
+    grep -v -E '^ch0[0-9]/exercises/solutions/|^tests/exercises/wrong/|^\.workbook/' |
+    tar -cf - -T - | tar -xf - -C "$dir"
+  [ -n "$only" ] || return 0
+  for id in $(ex_ids); do
+    [[ ,$only, == *",$id,"* ]] && continue
+    rm -rf "${dir:?}/${id%%-*}/exercises/${id#*-}" "$dir/tests/exercises/grade_${id//-/_}.py"
+    sed -i "/^${id#*-}\$/d" "$dir/${id%%-*}/exercises/list"
+  done
+}
+
 # handout DIR [--only ID,ID...]: a copy for students, without the reference
 # solutions and the known-wrong versions (in the files and in git), as a
 # fresh git repository
 handout() {
-  local dir="" only="" id keep
-  while [ $# -gt 0 ]; do
-    case $1 in
-      --only) only=${2:-}; [ -n "$only" ] || { note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2; }; shift 2 ;;
-      -*) note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2 ;;
-      *) [ -z "$dir" ] || { note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2; }; dir=$1; shift ;;
-    esac
-  done
-  [ -n "$dir" ] || { note "usage: ./workbook handout DIR [--only ID,ID...]"; exit 2; }
+  teacher_options "usage: ./workbook handout DIR [--only ID,ID...]" "$@"
+  local dir=$TARGET
   [ ! -e "$dir" ] || [ -z "$(ls -A "$dir")" ] || die "$dir exists and is not empty"
-  for id in ${only//,/ }; do ex_dir "$id" >/dev/null; done
-  mkdir -p "$dir"
-  # the files git tracks (or, outside git, every file but builds), less
-  # what students must not see
-  { git ls-files 2>/dev/null || find . -type f ! -path './build*' ! -path './.git/*' -printf '%P\n'; } |
-    grep -v -E '^ch0[0-9]/exercises/solutions/|^tests/exercises/wrong/|^\.workbook/' |
-    tar -cf - -T - | tar -xf - -C "$dir"
-  if [ -n "$only" ]; then
-    for id in $(ex_ids); do
-      keep=0
-      [[ ,$only, == *",$id,"* ]] && keep=1
-      [ "$keep" -eq 1 ] && continue
-      rm -rf "${dir:?}/${id%%-*}/exercises/${id#*-}" "$dir/tests/exercises/grade_${id//-/_}.py"
-      sed -i "/^${id#*-}\$/d" "$dir/${id%%-*}/exercises/list"
-    done
-  fi
+  copy_for_students "$dir" "$ONLY"
   (cd "$dir" && git init -q && git add -A &&
     git -c user.name=workbook -c user.email=workbook@localhost commit -qm "Exercises handed out")
   echo "Handout written to $dir: $(cd "$dir" && ex_ids | wc -l) exercises, no solutions."
+}
+
+# autograder OUT.zip [--only ID,ID...]: a Gradescope autograder. The zip
+# holds setup.sh (Gradescope runs it once, as root, to build its image: the
+# workbook's packages and build), run_autograder (run for each submission:
+# grades /autograder/submission in the sandbox into
+# /autograder/results/results.json; AUTOGRADER_ROOT names another root, for
+# trying it here) and workbook/, this tree without the solutions.
+autograder() {
+  teacher_options "usage: ./workbook autograder OUT.zip [--only ID,ID...]" "$@"
+  local out=$TARGET stage
+  case $out in *.zip) ;; *) note "usage: ./workbook autograder OUT.zip [--only ID,ID...]"; exit 2 ;; esac
+  [ -d "$(dirname "$out")" ] || die "no folder $(dirname "$out") for $out"
+  stage=$(mktemp -d)
+  copy_for_students "$stage/workbook" "$ONLY"
+  (cd "$stage/workbook" && ex_ids | tr '\n' ' ') >"$stage/ids"
+  cat >"$stage/setup.sh" <<'SETUP'
+#!/usr/bin/env bash
+# Gradescope runs this once, as root, to make the autograder's image: the
+# workbook installs its Debian/Ubuntu packages (apt-get) and builds.
+set -euo pipefail
+cd "$(dirname "$0")/workbook"
+./workbook setup
+SETUP
+  cat >"$stage/run_autograder" <<'RUN'
+#!/usr/bin/env bash
+# Gradescope runs this for each submission: the workbook grades
+# /autograder/submission (each program in its sandbox) and writes
+# /autograder/results/results.json. AUTOGRADER_ROOT: another root than
+# /autograder, to try it elsewhere.
+set -euo pipefail
+root=${AUTOGRADER_ROOT:-/autograder}
+cd "$root/source/workbook"
+mkdir -p "$root/results"
+exec /usr/bin/python3 tests/exercises/grade_all.py --single "$root/submission" "$(cat ../ids)" \
+  --out "$root/results" --build build
+RUN
+  chmod 755 "$stage/setup.sh" "$stage/run_autograder"
+  local ids zip
+  ids=$(cat "$stage/ids")
+  zip="$(cd "$(dirname "$out")" && pwd)/$(basename "$out")"
+  rm -f "$zip"
+  (cd "$stage" && "$PY" -m zipfile -c "$zip" setup.sh run_autograder ids workbook)
+  rm -rf "$stage"
+  echo "Gradescope autograder written to $out; it grades $ids"
 }
 
 # grade SUBMISSIONS_DIR [-j N] [--out DIR] [--only ID,...]: grade every

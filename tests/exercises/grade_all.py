@@ -1,6 +1,7 @@
 """./workbook grade SUBMISSIONS_DIR: grade every student's copy.
 
     grade_all.py SUBMISSIONS_DIR "ID ID ..." [-j N] [--out DIR] [--build DIR]
+    grade_all.py --single SUBMISSION "ID ID ..." --out DIR [--build DIR]
 
 SUBMISSIONS_DIR holds one folder per student: a copy of the handout, or
 just the exercise files (chNN/exercises/NAME/NAME.cpp, or NAME.cpp
@@ -24,7 +25,9 @@ twice the cores, as the graders mostly wait); the results do not depend on
 N. Writes grades.csv (student, one column per exercise with "pass" or
 "fail: ...", total) and each student's results.json in Gradescope's
 autograder format, and prints a table. On a terminal a progress line
-says how far it is.
+says how far it is. --single grades one student's folder (Gradescope's
+/autograder/submission) into DIR/results.json alone; when there is no
+sandbox, that results.json says so.
 """
 
 import concurrent.futures
@@ -55,7 +58,7 @@ SOURCE_CAP = 1 << 20  # bytes: a bigger "source file" is not taken
 # What a student's compile must not see of this tree: the reference
 # solutions, the graders and their known-wrong versions, any build, git.
 HIDDEN = re.compile(r"^(ch\d\d/exercises/solutions/|tests/exercises/|build|\.git/|\.workbook/)")
-USAGE = "usage: grade_all.py SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]"
+USAGE = "usage: grade_all.py [--single] SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]"
 
 
 def bounded(cmd, timeout, cwd=None, env=None):
@@ -287,14 +290,19 @@ class Progress:
             print(file=sys.stderr)
 
 
-def grade(subs, ids, jobs, out_dir, build):
-    folders = sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
+def grade(subs, ids, jobs, out_dir, build, single=False):
+    folders = [subs] if single else sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
         print(f"grade: no student folders in {subs}", file=sys.stderr)
         return 2
     ok, why = sandbox.available()
     if not ok:
-        print(f"grade: students' code runs only in the sandbox, and there is none here: {why}", file=sys.stderr)
+        why = f"students' code runs only in the sandbox, and there is none here: {why}"
+        if single:  # Gradescope shows the student (and the teacher) results.json
+            out_dir.mkdir(parents=True, exist_ok=True)
+            (out_dir / "results.json").write_text(json.dumps({"score": 0, "output": f"Not graded: {why}.",
+                                                              "tests": []}, indent=1))
+        print(f"grade: {why}", file=sys.stderr)
         return 1
     started = time.monotonic()
     work = sandbox.workdir("workbook-grade-")
@@ -321,10 +329,12 @@ def grade(subs, ids, jobs, out_dir, build):
         shutil.rmtree(work, ignore_errors=True)
     out_dir.mkdir(parents=True, exist_ok=True)
     for s in students:
-        target = out_dir / s.name
+        target = out_dir if single else out_dir / s.name
         target.mkdir(exist_ok=True)
         seconds = sum(r[3] for r in s.results.values())
         (target / "results.json").write_text(json.dumps(results_json(ids, s.results, seconds), indent=1))
+    if single:
+        return 0
     with open(out_dir / "grades.csv", "w", newline="") as f:
         w = csv.writer(f)
         w.writerow(["student", *ids, "total"])
@@ -346,6 +356,9 @@ def main(argv):
     args = argv[1:]
     options = {"-j": str(2 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build")}
     positional = []
+    single = "--single" in args
+    if single:
+        args.remove("--single")
     while args:
         a = args.pop(0)
         if a in options and args:
@@ -355,7 +368,8 @@ def main(argv):
             return 2
         else:
             positional.append(a)
-    if len(positional) != 2 or not options["-j"].isdigit() or int(options["-j"]) < 1:
+    if (len(positional) != 2 or not options["-j"].isdigit() or int(options["-j"]) < 1
+            or (single and not options["--out"])):
         print(USAGE, file=sys.stderr)
         return 2
     subs = Path(positional[0]).resolve()
@@ -363,7 +377,8 @@ def main(argv):
         print(f"grade: no folder {subs}", file=sys.stderr)
         return 2
     out_dir = Path(options["--out"]).resolve() if options["--out"] else subs
-    return grade(subs, positional[1].split(), int(options["-j"]), out_dir, options["--build"])
+    build = str(Path(options["--build"]).resolve())
+    return grade(subs, positional[1].split(), int(options["-j"]), out_dir, build, single)
 
 
 if __name__ == "__main__":

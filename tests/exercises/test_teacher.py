@@ -13,6 +13,7 @@ import shutil
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -89,6 +90,7 @@ TIMESERVER = "ch03-timeserver"
 SOLUTION = (SOURCE / "ch03/exercises/solutions/timeserver.cpp").read_text()
 THEIRS = Path("ch03/exercises/timeserver/timeserver.cpp")
 MARK = f"wb-hostile-{os.getpid()}"  # in the names of what the attacks leave
+SLEEPER = f"sleep 600.{os.getpid()}"  # the command line of the process one leaves running
 
 
 def attack(body, includes=""):
@@ -140,7 +142,7 @@ def hostile_class(subs):
             setsid();
             if (fork() == 0) {{
                 std::ofstream("/tmp/{MARK}-file") << "still here";
-                execlp("sleep", "sleep", "600", "{MARK}-sleeper", nullptr);
+                execlp("sleep", "sleep", "{SLEEPER.split()[1]}", nullptr);
             }}
             std::_Exit(0);
         }}"""), "pass"),
@@ -197,10 +199,12 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path, jobs):
     expected = hostile_class(subs)
     tree_before = checksums(SOURCE, skip={"__pycache__", ".pytest_cache", ".git", ".workbook"})
     subs_before = checksums(subs)
-    tmp = tmp_path / "tmp"
-    tmp.mkdir()
-    grading_dirs = set(Path("/tmp").glob("workbook-grade-*"))
-    r = grade_all(subs, TIMESERVER, "-j", jobs, env={**os.environ, "TMPDIR": str(tmp)})
+    tmp = sandbox.workdir("wb-teacher-")  # grading's TMPDIR (one the sandbox's uid can reach)
+    try:
+        r = grade_all(subs, TIMESERVER, "-j", jobs, env={**os.environ, "TMPDIR": str(tmp)})
+        left = list(tmp.iterdir())
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
     assert r.returncode == 0, r.stdout + r.stderr
     with open(subs / "grades.csv") as f:
         rows = {row["student"]: row[TIMESERVER] for row in csv.DictReader(f)}
@@ -220,11 +224,10 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path, jobs):
         after.pop(f"{name}/results.json")
     after.pop("grades.csv")
     assert after == subs_before, "a submission was changed"
-    assert not list(tmp.iterdir()), f"grading left {list(tmp.iterdir())} in its TMPDIR"
-    assert set(Path("/tmp").glob("workbook-grade-*")) <= grading_dirs, "grading left its folder in /tmp"
+    assert not left, f"grading left {left} in its TMPDIR"
     assert not Path(f"/tmp/{MARK}-file").exists(), "a student's program wrote into the machine's /tmp"
     deadline = time.monotonic() + 10
-    while subprocess.run(["pgrep", "-f", MARK], capture_output=True).returncode == 0:
+    while subprocess.run(["pgrep", "-f", SLEEPER], capture_output=True).returncode == 0:
         assert time.monotonic() < deadline, "a student's process outlived the grading"
         time.sleep(0.05)
 
@@ -248,3 +251,46 @@ def test_an_honest_class_passes_everything(tmp_path):
     results = json.loads((tmp_path / "grades" / "honest" / "results.json").read_text())
     assert results["score"] == len(ids) and all(t["status"] == "passed" for t in results["tests"])
     assert not (student / "results.json").exists(), "with --out, nothing is written into a submission"
+
+
+# ------------------------------------------------ the Gradescope autograder
+
+def unpack(zip_path, dest):
+    """Unpacks a zip as Gradescope does (unzip), keeping each file's mode."""
+    with zipfile.ZipFile(zip_path) as z:
+        for info in z.infolist():
+            path = Path(z.extract(info, dest))
+            mode = info.external_attr >> 16
+            if mode and not info.is_dir():
+                path.chmod(mode & 0o777)
+
+
+def test_the_gradescope_autograder(tmp_path):
+    """./workbook autograder writes a zip; unpacked into a fake /autograder,
+    its setup.sh builds and run_autograder grades /autograder/submission
+    (Gradescope's layout: files as the student uploaded them) into
+    /autograder/results/results.json, in Gradescope's format."""
+    zip_path = tmp_path / "autograder.zip"
+    r = workbook("autograder", zip_path, "--only", f"{EX},{TIMESERVER}", timeout=300)
+    assert r.returncode == 0, r.stdout + r.stderr
+    root = tmp_path / "autograder"
+    unpack(zip_path, root / "source")
+    names = {p.name for p in (root / "source").iterdir()}
+    assert {"setup.sh", "run_autograder", "workbook"} <= names, names
+    assert not list((root / "source").glob("workbook/ch0*/exercises/solutions")), "the zip holds the solutions"
+    r = subprocess.run(["bash", root / "source" / "setup.sh"], capture_output=True, text=True, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    # a student's upload: the timeserver solution at the top, a udpretry that does nothing
+    (root / "submission" / "sub").mkdir(parents=True)
+    shutil.copy(SOURCE / "ch03/exercises/solutions/timeserver.cpp", root / "submission")
+    (root / "submission" / "sub" / "udpretry.cpp").write_text("int main() { return 0; }\n")
+    shutil.copy(root / "source" / "run_autograder", root / "run_autograder")  # as Gradescope does
+    r = subprocess.run([root / "run_autograder"], capture_output=True, text=True, timeout=600,
+                       env={**os.environ, "AUTOGRADER_ROOT": str(root)})
+    assert r.returncode == 0, r.stdout + r.stderr
+    results = json.loads((root / "results" / "results.json").read_text())
+    tests = {t["name"]: t for t in results["tests"]}
+    assert results["score"] == 1 and isinstance(results["execution_time"], (int, float)), results
+    assert tests[TIMESERVER]["status"] == "passed" and tests[TIMESERVER]["score"] == 1, tests[TIMESERVER]
+    assert tests[EX]["status"] == "failed" and tests[EX]["max_score"] == 1, tests[EX]
+    assert "stage 1" in tests[EX]["output"] and "expected" in tests[EX]["output"], tests[EX]["output"]
