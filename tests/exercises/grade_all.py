@@ -21,8 +21,8 @@ anywhere in the folder). A student's code is code nobody has read, so:
   nothing is graded and the first error is shown.
 
 Students are graded side by side (-j N exercises at a time; the default is
-twice the cores, as the graders mostly wait); the results do not depend on
-N. Writes grades.csv (student, one column per exercise with "pass" or
+four times the cores, as the graders mostly wait); the results do not
+depend on N. Writes grades.csv (student, one column per exercise with "pass" or
 "fail: ...", total) and each student's results.json in Gradescope's
 autograder format, and prints a table. On a terminal a progress line
 says how far it is. --single grades one student's folder (Gradescope's
@@ -100,13 +100,15 @@ def first_error(log):
 def source_of(folder, ex_id):
     """The student's file for ex_id: chNN/exercises/NAME/NAME.cpp, or else
     the one NAME.cpp anywhere in the folder (a Gradescope upload); a
-    regular file, not a link, of at most SOURCE_CAP bytes. None if there is
-    no such file."""
+    regular file in the folder, not a link, of at most SOURCE_CAP bytes.
+    None if there is no such file."""
     chapter, name = ex_id.split("-", 1)
     laid_out = folder / chapter / "exercises" / name / f"{name}.cpp"
     found = [laid_out] if laid_out.is_file() else sorted(folder.rglob(f"{name}.cpp"))
     for path in found:
-        if path.is_file() and not path.is_symlink() and path.stat().st_size <= SOURCE_CAP:
+        # (inside the folder: a linked folder could lead to another student's)
+        if (path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(folder.resolve())
+                and path.stat().st_size <= SOURCE_CAP):
             return path
     return None
 
@@ -354,7 +356,7 @@ def grade(subs, ids, jobs, out_dir, build, single=False):
 
 def main(argv):
     args = argv[1:]
-    options = {"-j": str(2 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build")}
+    options = {"-j": str(4 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build")}
     positional = []
     single = "--single" in args
     if single:

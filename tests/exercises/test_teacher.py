@@ -174,6 +174,10 @@ def hostile_class(subs):
         (subs / name / THEIRS).parent.mkdir(parents=True)
         (subs / name / THEIRS).write_text(text)
         expected[name] = grade
+    # a folder that is a link to another student's: nothing is taken through it
+    (subs / "links-to-another").mkdir()
+    (subs / "links-to-another" / "ch03").symlink_to(subs / "a-honest" / "ch03")
+    expected["links-to-another"] = "no ch03/exercises/timeserver/timeserver.cpp in the submission"
     return expected
 
 
