@@ -207,6 +207,8 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path, jobs):
     try:
         r = grade_all(subs, TIMESERVER, "-j", jobs, env={**os.environ, "TMPDIR": str(tmp)})
         left = list(tmp.iterdir())
+        # every process of the grading has its folder (under tmp) in its command line
+        running = subprocess.run(["pgrep", "-af", str(tmp)], capture_output=True, text=True).stdout
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     assert r.returncode == 0, r.stdout + r.stderr
@@ -229,6 +231,7 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path, jobs):
     after.pop("grades.csv")
     assert after == subs_before, "a submission was changed"
     assert not left, f"grading left {left} in its TMPDIR"
+    assert not running, f"processes of the grading outlived it:\n{running}"
     assert not Path(f"/tmp/{MARK}-file").exists(), "a student's program wrote into the machine's /tmp"
     deadline = time.monotonic() + 10
     while subprocess.run(["pgrep", "-f", SLEEPER], capture_output=True).returncode == 0:
