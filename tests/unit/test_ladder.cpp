@@ -144,6 +144,14 @@ TEST(LadderLabel, FlagsSizesAndTheFirstBytesEscaped) {
     EXPECT_EQ(label(udp(1, 2, "")), "0 bytes");
 }
 
+TEST(LadderLabel, ACaptureCutShortStillGivesTheSizeOnTheWire) {
+    ladder::Packet p;
+    p.ack = true;
+    p.payload = "xx";
+    p.size = 1000;
+    EXPECT_EQ(ladder::label(p, 60), "1,000 bytes \"xx\"...");
+}
+
 TEST(LadderText, AHandshakeRequestReplyAndClose) {
     auto packets = ladder::read_pcap(pcap({
         tcp(40000, 70, kSyn, ""),

@@ -87,7 +87,8 @@ struct Ip {
     std::string src, dst;
     unsigned protocol = 0;
     bool v6 = false;
-    Bytes payload;
+    Bytes payload;           // as much of it as was captured
+    std::size_t length = 0;  // and its length on the wire
 };
 
 bool parse_header(Bytes b, Ip& ip) {
@@ -100,6 +101,7 @@ bool parse_header(Bytes b, Ip& ip) {
         ip.protocol = b[9];
         std::size_t total = std::clamp<std::size_t>(be16(b, 2), header, b.size());
         ip.payload = b.subspan(header, total - header);
+        ip.length = std::max<std::size_t>(be16(b, 2), header) - header;
         return true;
     }
     if (b[0] >> 4U == 6) {
@@ -109,6 +111,7 @@ bool parse_header(Bytes b, Ip& ip) {
         ip.dst = ipv6(b.subspan(24, 16));
         ip.protocol = b[6];  // (extension headers are not followed)
         ip.payload = b.subspan(40, std::min<std::size_t>(be16(b, 4), b.size() - 40));
+        ip.length = be16(b, 4);
         return true;
     }
     return false;
@@ -133,6 +136,7 @@ bool parse_ip(Bytes bytes, Packet& packet) {
         packet.ack = (flags & 0x10U) != 0;
         packet.window = be16(p, 14);
         packet.payload.assign(p.begin() + static_cast<std::ptrdiff_t>(header), p.end());
+        packet.size = std::max(ip.length, header) - header;
         return true;
     }
     if (ip.protocol == 17 && p.size() >= 8) {
@@ -140,6 +144,7 @@ bool parse_ip(Bytes bytes, Packet& packet) {
         packet.from = endpoint(ip.src, be16(p, 0), ip.v6);
         packet.to = endpoint(ip.dst, be16(p, 2), ip.v6);
         packet.payload.assign(p.begin() + 8, p.end());
+        packet.size = std::max<std::size_t>(ip.length, 8) - 8;
         return true;
     }
     if ((ip.protocol == 1 || ip.protocol == 58) && p.size() >= 8) {
@@ -158,6 +163,7 @@ bool parse_ip(Bytes bytes, Packet& packet) {
             packet.to = endpoint(failed.src, be16(failed.payload, 0), failed.v6);
         } else if (!packet.icmp_error) {
             packet.payload.assign(p.begin() + 8, p.end());
+            packet.size = std::max<std::size_t>(ip.length, 8) - 8;
         }
         return true;
     }
@@ -242,16 +248,20 @@ std::string thousands(std::size_t n) {
     return text;
 }
 
-// "N bytes" and as much of the payload, quoted and escaped, as fits in room
-std::string data_label(std::string_view payload, std::size_t room) {
-    std::string size = payload.size() == 1 ? "1 byte" : thousands(payload.size()) + " bytes";
+constexpr std::size_t kFirstBytes = 24;  // the most of a payload a label shows, escaped
+
+// "N bytes" (a payload of `length` bytes) and as much of the captured
+// payload, quoted and escaped, as fits in room
+std::string data_label(std::string_view payload, std::size_t length, std::size_t room) {
+    std::string size = length == 1 ? "1 byte" : thousands(length) + " bytes";
     std::string shown, piece;
-    bool cut = false;
+    bool cut = payload.size() < length;
     for (std::size_t i = 0; i < payload.size(); i++) {
         piece = escape(payload.substr(i, 1));
         // what is left to fit: size, space, the quotes, and "..." if cut
-        std::size_t after = i + 1 < payload.size() ? 3 : 0;
-        if (size.size() + 3 + shown.size() + piece.size() + after > room) {
+        std::size_t after = i + 1 < length ? 3 : 0;
+        if (size.size() + 3 + shown.size() + piece.size() + after > room ||
+            shown.size() + piece.size() > kFirstBytes) {
             cut = true;
             break;
         }
@@ -267,21 +277,20 @@ std::string label(const Packet& packet, std::size_t room) {
     std::string text;
     if (packet.protocol == Packet::icmp) {
         text = "ICMP " + packet.icmp_message;
-        if (!packet.icmp_error && !packet.payload.empty())
-            text += ", " + thousands(packet.payload.size()) + " bytes";
+        if (!packet.icmp_error && packet.size > 0) text += ", " + thousands(packet.size) + " bytes";
         return text.substr(0, room);
     }
     if (packet.protocol == Packet::tcp) {
         if (packet.syn) text = packet.ack ? "SYN ACK" : "SYN";
         if (packet.fin) text = "FIN";
         if (packet.rst) text = "RST";
-        if (text.empty() && packet.payload.empty()) text = packet.window == 0 ? "ACK win 0" : "ACK";
+        if (text.empty() && packet.size == 0) text = packet.window == 0 ? "ACK win 0" : "ACK";
     }
-    if (packet.protocol == Packet::udp && packet.payload.empty()) text = "0 bytes";
-    if (packet.payload.empty()) return text.substr(0, room);
+    if (packet.protocol == Packet::udp && packet.size == 0) text = "0 bytes";
+    if (packet.size == 0) return text.substr(0, room);
     if (!text.empty()) text += ", ";
     if (text.size() >= room) return text.substr(0, room);
-    return text + data_label(packet.payload, room - text.size());
+    return text + data_label(packet.payload, packet.size, room - text.size());
 }
 
 namespace {
@@ -375,7 +384,7 @@ Layout lay_out(const std::vector<Packet>& packets, int width, int fold) {
         }
         for (std::size_t n = 0; n < 3; n++) add(packets[i + n]);
         std::size_t bytes = 0;
-        for (std::size_t n = i + 3; n < j - 2; n++) bytes += packets[n].payload.size();
+        for (std::size_t n = i + 3; n < j - 2; n++) bytes += packets[n].size;
         Row row;
         row.kind = Row::fold;
         row.from = column.contains(packets[i].from) ? column[packets[i].from] : 0;

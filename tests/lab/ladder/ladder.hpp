@@ -20,7 +20,8 @@ struct Packet {
     enum Protocol { tcp, udp, icmp } protocol = tcp;
     bool syn = false, ack = false, fin = false, rst = false;  // TCP flags
     std::uint32_t window = 1;  // TCP's advertised window (as sent, unscaled)
-    std::string payload;       // TCP or UDP payload bytes; an ICMP echo's data
+    std::string payload;       // TCP or UDP payload bytes as captured; an ICMP echo's data
+    std::size_t size = 0;      // the payload's length on the wire (a capture may keep less)
     std::string icmp_message;  // an ICMP message's meaning: "port unreachable", ...
     bool icmp_error = false;   // from and to are then the failed datagram's ends, swapped
 };
