@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <stdexcept>
 #include <string_view>
 
@@ -335,11 +336,15 @@ Layout lay_out(const std::vector<Packet>& packets, int width, int fold) {
                 layout.names.push_back(*end);
             }
         }
-        // who opens the conversation is the client: a SYN's sender, a UDP
-        // datagram's sender when neither end has a role yet
-        bool opens = (p.protocol == Packet::tcp && p.syn && !p.ack) ||
-                     (p.protocol == Packet::udp && !role.contains(p.from) && !role.contains(p.to));
-        if (opens) role.try_emplace(p.from, "client"), role.try_emplace(p.to, "server");
+        // who opens a conversation is its client: a SYN's sender, a UDP
+        // datagram's sender that has no role yet
+        if (p.protocol == Packet::tcp && p.syn && !p.ack) {
+            role.try_emplace(p.from, "client");
+            role.try_emplace(p.to, "server");
+        } else if (p.protocol == Packet::udp && !role.contains(p.from)) {
+            role[p.from] = "client";
+            role.try_emplace(p.to, "server");
+        }
     }
     std::map<std::string, int> count, seen;
     for (const std::string& name : layout.names) count[role[name]]++;
@@ -481,8 +486,12 @@ std::string xml(std::string_view text) {
 }  // namespace
 
 std::string draw_svg(const std::vector<Packet>& packets, const std::string& title, int fold) {
-    // The text ladder's grid, 8 pixels a column and 22 a row
-    Layout layout = lay_out(packets, 80, fold);
+    // The text ladder's grid, 8 pixels a column and 22 a row; a picture
+    // has no 80 columns to keep to: as wide as every endpoint needs
+    std::set<std::string> ends;
+    for (const Packet& p : packets) ends.insert({p.from, p.to});
+    int columns = std::max(80, 2 * kMargin + kGutter + (static_cast<int>(ends.size()) - 1) * 20);
+    Layout layout = lay_out(packets, columns, fold);
     constexpr int kCell = 8, kRow = 22, kTop = 70;
     auto px = [](int column) { return column * kCell + kCell / 2; };
     int height = kTop + static_cast<int>(layout.rows.size()) * kRow + 16;
