@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <map>
 #include <set>
+#include <sstream>
 #include <stdexcept>
 #include <string_view>
 
@@ -30,7 +31,7 @@ std::string ipv4(Bytes b) {
 // more zero groups becomes ::)
 std::string ipv6(Bytes b) {
     unsigned groups[8];
-    for (int i = 0; i < 8; i++) groups[i] = be16(b, 2 * i);
+    for (std::size_t i = 0; i < 8; i++) groups[i] = be16(b, 2 * i);
     int best = -1, best_len = 1;
     for (int i = 0; i < 8;) {
         int j = i;
@@ -95,7 +96,7 @@ struct Ip {
 bool parse_header(Bytes b, Ip& ip) {
     if (b.empty()) return false;
     if (b[0] >> 4U == 4) {
-        std::size_t header = (b[0] & 0x0fU) * 4U;
+        std::size_t header = std::size_t{b[0]} % 16 * 4;  // (the low 4 bits, in words)
         if (b.size() < 20 || header < 20 || b.size() < header) return false;
         ip.src = ipv4(b.subspan(12, 4));
         ip.dst = ipv4(b.subspan(16, 4));
@@ -125,7 +126,7 @@ bool parse_ip(Bytes bytes, Packet& packet) {
     if (!parse_header(bytes, ip)) return false;
     Bytes p = ip.payload;
     if (ip.protocol == 6 && p.size() >= 20) {
-        std::size_t header = (p[12] >> 4U) * 4U;
+        std::size_t header = std::size_t{p[12]} / 16 * 4;  // (the high 4 bits, in words)
         if (header < 20 || header > p.size()) return false;
         packet.protocol = Packet::tcp;
         packet.from = endpoint(ip.src, be16(p, 0), ip.v6);
@@ -451,9 +452,9 @@ std::vector<std::string> draw_text(const std::vector<Packet>& packets, int width
             for (int c = lo + 1; c < hi; c++)
                 line[static_cast<std::size_t>(c)] = row.icmp ? '~' : '-';
             if (row.to > row.from) {
-                line[static_cast<std::size_t>(hi - 1)] = '>';
+                line[static_cast<std::size_t>(hi) - 1] = '>';
             } else {
-                line[static_cast<std::size_t>(lo + 1)] = '<';
+                line[static_cast<std::size_t>(lo) + 1] = '<';
             }
             centre(line, (lo + hi + 1) / 2, " " + row.text + " ");
             char time[16];
@@ -496,58 +497,54 @@ std::string draw_svg(const std::vector<Packet>& packets, const std::string& titl
     auto px = [](int column) { return column * kCell + kCell / 2; };
     int height = kTop + static_cast<int>(layout.rows.size()) * kRow + 16;
     int width = layout.width * kCell;
-    std::string svg;
-    auto add = [&svg](const std::string& text) { svg += text + "\n"; };
-    add("<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" + std::to_string(width) +
-        "\" height=\"" + std::to_string(height) + "\" viewBox=\"0 0 " + std::to_string(width) +
-        " " + std::to_string(height) + "\" font-family=\"monospace\" font-size=\"12\">");
-    add("<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
-        "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\"/>"
-        "</marker></defs>");
-    add("<rect width=\"100%\" height=\"100%\" fill=\"white\"/>");
-    add("<text x=\"" + std::to_string(width / 2) +
-        "\" y=\"18\" text-anchor=\"middle\" font-weight=\"bold\">" + xml(title) + "</text>");
+    std::ostringstream svg;
+    // <text x="X" y="Y" ATTRIBUTES>TEXT</text>, TEXT escaped
+    auto text = [&svg](int x, int y, const char* attributes, std::string_view content) {
+        svg << "<text x=\"" << x << "\" y=\"" << y << "\" " << attributes << ">" << xml(content)
+            << "</text>\n";
+    };
+    svg << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width << "\" height=\"" << height
+        << "\" viewBox=\"0 0 " << width << " " << height
+        << "\" font-family=\"monospace\" font-size=\"12\">\n"
+        << "<defs><marker id=\"head\" viewBox=\"0 0 10 10\" refX=\"10\" refY=\"5\" "
+           "markerWidth=\"8\" markerHeight=\"8\" orient=\"auto\"><path d=\"M0,0 L10,5 L0,10 z\"/>"
+           "</marker></defs>\n"
+        << "<rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n";
+    text(width / 2, 18, "text-anchor=\"middle\" font-weight=\"bold\"", title);
     int bottom = height - 8;
     for (std::size_t i = 0; i < layout.x.size(); i++) {
-        std::string x = std::to_string(px(layout.x[i]));
-        add("<text x=\"" + x + "\" y=\"40\" text-anchor=\"middle\" font-weight=\"bold\">" +
-            xml(layout.roles[i]) + "</text>");
-        add("<text x=\"" + x + "\" y=\"56\" text-anchor=\"middle\">" + xml(layout.names[i]) +
-            "</text>");
-        add("<line x1=\"" + x + "\" y1=\"62\" x2=\"" + x + "\" y2=\"" + std::to_string(bottom) +
-            "\" stroke=\"#888\"/>");
+        int x = px(layout.x[i]);
+        text(x, 40, "text-anchor=\"middle\" font-weight=\"bold\"", layout.roles[i]);
+        text(x, 56, "text-anchor=\"middle\"", layout.names[i]);
+        svg << "<line x1=\"" << x << "\" y1=\"62\" x2=\"" << x << "\" y2=\"" << bottom
+            << "\" stroke=\"#888\"/>\n";
     }
     int y = kTop;
     for (const Row& row : layout.rows) {
         y += kRow;
-        std::string ys = std::to_string(y), above = std::to_string(y - 5);
         if (row.kind == Row::note) {
-            add("<text x=\"" + std::to_string(px(kGutter)) + "\" y=\"" + ys + "\" fill=\"#555\">" +
-                xml(row.text) + "</text>");
+            text(px(kGutter), y, "fill=\"#555\"", row.text);
             continue;
         }
         int from = px(layout.x[static_cast<std::size_t>(row.from)]);
         int to = px(layout.x[static_cast<std::size_t>(row.to)]);
         if (row.kind == Row::fold) {
-            add("<text x=\"" + std::to_string((from + to) / 2) + "\" y=\"" + ys +
-                "\" text-anchor=\"middle\" font-style=\"italic\" fill=\"#555\">" + xml(row.text) +
-                "</text>");
+            text((from + to) / 2, y, "text-anchor=\"middle\" font-style=\"italic\" fill=\"#555\"",
+                 row.text);
             continue;
         }
         char time[16];
         std::snprintf(time, sizeof time, "%.3f", row.time);
-        add("<text x=\"" + std::to_string(px(7) - kCell / 2) + "\" y=\"" + ys +
-            "\" text-anchor=\"end\" fill=\"#555\">" + time + "</text>");
-        add("<line x1=\"" + std::to_string(from) + "\" y1=\"" + ys + "\" x2=\"" +
-            std::to_string(to) + "\" y2=\"" + ys + "\" stroke=\"" +
-            (row.icmp ? "#c00\" stroke-dasharray=\"4 3" : "black") +
-            "\" marker-end=\"url(#head)\"/>");
-        add("<text x=\"" + std::to_string((from + to) / 2) + "\" y=\"" + above +
-            "\" text-anchor=\"middle\"" + (row.icmp ? " fill=\"#c00\"" : "") + ">" + xml(row.text) +
-            "</text>");
+        text(px(7) - kCell / 2, y, "text-anchor=\"end\" fill=\"#555\"", time);
+        svg << "<line x1=\"" << from << "\" y1=\"" << y << "\" x2=\"" << to << "\" y2=\"" << y
+            << "\" stroke=\"" << (row.icmp ? "#c00\" stroke-dasharray=\"4 3" : "black")
+            << "\" marker-end=\"url(#head)\"/>\n";
+        text((from + to) / 2, y - 5,
+             row.icmp ? "text-anchor=\"middle\" fill=\"#c00\"" : "text-anchor=\"middle\"",
+             row.text);
     }
-    add("</svg>");
-    return svg;
+    svg << "</svg>\n";
+    return svg.str();
 }
 
 }  // namespace ladder

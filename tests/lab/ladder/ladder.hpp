@@ -34,7 +34,7 @@ std::vector<Packet> read_pcap(std::span<const unsigned char> file);
 
 // One packet from its IP header on (IPv4 or IPv6); false when it is not one
 // of the kinds above.
-bool parse_ip(std::span<const unsigned char> ip, Packet& packet);
+bool parse_ip(std::span<const unsigned char> bytes, Packet& packet);
 
 // The arrow's label: "SYN", "SYN ACK", "ACK", "3 bytes \"/\\r\\n\"", "FIN",
 // "RST", "ICMP port unreachable"..., at most `room` characters (the
