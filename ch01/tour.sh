@@ -1,7 +1,8 @@
 # shellcheck shell=bash
 # The chapter 1 tour (./workbook tour ch01): every program with its partner,
 # on loopback or in chapter 1's lab. Sourced by ./workbook, which provides section, say, show,
-# show_sh, start, await, port_of, finish, lab_up, in_lab and $B.
+# show_sh, start, await, port_of, finish, lab_up, in_lab and $B. A command
+# run with in_lab chNN is shown as ./workbook lab chNN -- CMD.
 
 tour_ch01() {
   printf '\n\033[1m######## Chapter 1: Client/Server Networking\033[0m\n'
@@ -11,13 +12,16 @@ tour_ch01() {
   say "The clients need a Gopher server: chapter 1's lab (tests/lab/ch01;"
   say "./workbook lab ch01 opens a shell in it) has gophernicus as quux.org, the"
   say "book's server, and nginx as www.quux.org, in a private network where"
-  say "/etc/hosts points both names at loopback. 'in_lab ch01 CMD' runs CMD there."
+  say "/etc/hosts points both names at loopback. './workbook lab ch01 -- CMD'"
+  say "below runs CMD there (the tour starts the lab once for all of them)."
   lab_up ch01 || return 1
 
   section ch01/gopherclient
   say "Send a selector, print every byte of the reply. The book's invocation,"
-  say "the main menu:"
-  show in_lab ch01 "$B/ch01/gopherclient" quux.org /
+  say "the main menu, run under wire --ladder: tcpdump captures every packet,"
+  say "and the ladder below the output draws them: the handshake (SYN, SYN ACK,"
+  say "ACK), the 3-byte selector, the reply, and the server closing first (FIN)."
+  show in_lab ch01 tests/lab/bin/wire --ladder "$B/ch01/gopherclient" quux.org /
   say "then a document:"
   show in_lab ch01 "$B/ch01/gopherclient" quux.org /hello.txt
 

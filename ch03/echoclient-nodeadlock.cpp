@@ -2,15 +2,9 @@
 // Book: section 3.7 Avoiding Deadlock (避免死锁), added by this workbook
 //
 // echoclient.cpp hangs because it reads only after it has sent everything.
-// The cure is to read while writing: poll() watches the socket both ways and
-// says which can go on without blocking. POLLIN, the echo has arrived: read
-// it (so the server's send() can finish and it reads again); POLLOUT, there
-// is room: send the next 1024 bytes. The socket is non-blocking, so a call
-// that cannot go on returns EAGAIN instead of stopping the program. The echo
-// is counted, not printed: every byte must be an x, and all 10 MiB must come
-// back (`Received 10485760 bytes back.`), else it is an error, exit 1. On a
-// terminal a counter shows the progress in place, ten times a second; into a
-// pipe or a file only the totals are printed.
+// This one reads while it writes: poll() on a non-blocking socket says when
+// the echo can be read (POLLIN) and when the next 1024 bytes can be sent
+// (POLLOUT). All 10 MiB must come back, every byte an x, else it is an error.
 //
 // Usage:   echoclient-nodeadlock [--port PORT] [HOST]   (default localhost, 51423)
 // Partner: echoserver.

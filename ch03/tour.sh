@@ -5,7 +5,8 @@
 # with unshare (in a user namespace for a normal user). xinetd needs real
 # root (as_root: root, or sudo). Sourced by ./workbook, which provides
 # section, say, show, show_sh, start, await, port_of, free_port, wait_port,
-# finish, enter, as_root, $B and $TOUR_TMP.
+# finish, enter, in_lab, as_root, $B and $TOUR_TMP. A command run with
+# in_lab ch03 is shown as ./workbook lab ch03 -- CMD.
 
 # ch03_wait_quiet LOG: wait (up to 20 s) until LOG stops growing for 2 s;
 # prints the last "Wrote N bytes" count in it.
@@ -46,7 +47,7 @@ ch03_serve() {
 
 tour_ch03() {
   printf '\n\033[1m######## Chapter 3: Network Servers\033[0m\n'
-  local port p1 p2 p3 p4 lab stuck
+  local port p1 p2 p3 p4 stuck
 
   section ch03/sockopts
   say "The SO_ options this system defines (the first ten, with --values):"
@@ -154,10 +155,10 @@ tour_ch03() {
   section ch03/syslogserver
   say "The error-handling server, logging to syslog. A client sends a line with"
   say "a carriage return and a terminal escape: they are logged as escapes."
-  start syslogserver nsenter -t "${LAB_PIDS[ch03]}" "${ENTER_USERNS[@]}" -n -m --wd="$PWD" -- "$B/ch03/syslogserver" --port 0
+  start syslogserver in_lab ch03 "$B/ch03/syslogserver" --port 0
   await syslogserver 'port [0-9]+'
   port=$(port_of syslogserver)
-  show in_lab ch03 sh -c "printf 'hello, syslog\\nfake\\rdaemon.emerg root: forged\\033[2K\\n' | nc -q 2 127.0.0.1 $port"
+  show_sh "printf 'hello, syslog\\nfake\\rdaemon.emerg root: forged\\033[2K\\n' | in_lab ch03 nc -q 2 127.0.0.1 $port"
   finish syslogserver
   show_sh "sleep 0.3; grep syslogserver $TOUR_TMP/lab-ch03/messages"
 
@@ -172,22 +173,24 @@ tour_ch03() {
   say "The deadlock. In the lab, whose TCP buffers have the sizes of 2004's"
   say "Linux 2.6 (today's loopback buffers can grow to 32 MiB, and then 10 MiB"
   say "sometimes fit and it does not hang):"
-  lab=${LAB_PIDS[ch03]}
-  start echoserver nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoserver" --port 0
+  start echoserver in_lab ch03 "$B/ch03/echoserver" --port 0
   await echoserver 'port [0-9]+'
   port=$(port_of echoserver)
-  start echoclient nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoclient" --port "$port"
+  start echoclient in_lab ch03 tests/lab/bin/wire --ladder "$B/ch03/echoclient" --port "$port"
   stuck=$(ch03_wait_quiet "$TOUR_TMP/echoclient.log")
   say "echoclient's count has not moved for 2 seconds: stuck at $stuck of 10485760"
   say "bytes. Both programs are alive, each blocked in send(), each waiting for"
   say "the other to read. Ctrl-C ends the client; the server reports the reset."
+  say "The ladder (wire --ladder) shows the windows filling: data both ways at"
+  say "first, then each side advertising a window of 0 (ACK win 0), and only"
+  say "the kernels' probes until the RST of Ctrl-C:"
   finish echoclient
   echo
 
   section ch03/echoclient-nodeadlock
   say "poll() and a non-blocking socket: read the echo while sending."
   say "(On a terminal its count updates in place; here, into a file, only the totals.)"
-  show nsenter -t "$lab" "${ENTER_USERNS[@]}" -n "$B/ch03/echoclient-nodeadlock" --port "$port"
+  show in_lab ch03 "$B/ch03/echoclient-nodeadlock" --port "$port"
   finish echoserver
   finish lab-ch03
 }

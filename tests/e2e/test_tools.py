@@ -13,8 +13,10 @@ import socket
 import subprocess
 import time
 
+import pytest
+
 from ch02_peers import PY, ThreadServer
-from harness import BUILD, SOURCE, TIMEOUT, Namespace, Proc, need, prog, run
+from harness import BUILD, SOURCE, TIMEOUT, Lab, Namespace, Proc, need, prog, run
 
 CALLS = SOURCE / "tests/lab/bin/calls"
 WIRE = SOURCE / "tests/lab/bin/wire"
@@ -261,3 +263,98 @@ def test_tour_step_waits_for_enter_and_q_stops_it():
         assert b"ch01/gopherclient3" not in term.out
     finally:
         term.close()
+
+
+# ------------------------------------------------------------------ ladder
+
+LADDER_DATA = SOURCE / "tests/lab/ladder/data"
+
+
+def ladder_lines(stdout):
+    """The ladder's lines from wire --ladder's output, after the program's own."""
+    lines = stdout.decode().splitlines()
+    first = next(i for i, line in enumerate(lines) if line.lstrip().startswith("client"))
+    return lines[first:]
+
+
+def arrows(lines, direction):
+    """The labels of the arrows one way: "->" to the right, "<-" to the left."""
+    found = []
+    for line in lines:
+        m = re.search(r"\|([<~-][-~]*) (.*?) ([-~]*[>~-])\|", line)
+        if m and (m.group(3).endswith(">") if direction == "->" else m.group(1).startswith("<")):
+            found.append(m.group(2))
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(p.stem for p in LADDER_DATA.glob("*.pcap")))
+def test_ladder_draws_the_committed_captures_line_by_line(name):
+    r = run([prog("tests/lab/ladder/ladder"), LADDER_DATA / f"{name}.pcap"])
+    assert r.returncode == 0, r.stderr
+    expected = (LADDER_DATA / f"{name}.txt").read_text().splitlines()
+    got = r.stdout.decode().splitlines()
+    for number, (line, want) in enumerate(zip(got, expected), 1):
+        assert line == want, f"{name}.txt line {number}"
+    assert len(got) == len(expected), got
+    assert all(len(line) <= 80 for line in got)
+
+
+def test_ladder_refuses_what_it_cannot_read(tmp_path):
+    (tmp_path / "not.pcap").write_bytes(b"\x0a\x0d\x0d\x0a" + bytes(60))
+    r = run([prog("tests/lab/ladder/ladder"), tmp_path / "not.pcap"])
+    assert r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr
+    r = run([prog("tests/lab/ladder/ladder")])
+    assert r.returncode == 2 and r.stderr.startswith(b"usage: ladder")
+
+
+def test_wire_ladder_tcp_the_gopher_exchange_in_the_lab():
+    """The issue's own example: the handshake, the 3-byte selector, the reply
+    and the close, through ./workbook lab as a student types it."""
+    need("tcpdump", "strace", "socat", "gophernicus")
+    r = workbook("lab", "ch01", "--", "wire", "--ladder", "gopherclient", "quux.org", "/")
+    assert r.returncode == 0, r.stderr
+    assert b"as a ladder" in r.stderr
+    lines = ladder_lines(r.stdout)
+    assert lines[0].split() == ["client", "server"], lines
+    assert re.fullmatch(r"\s*\[::1\]:\d+\s+\[::1\]:70", lines[1]), lines
+    right, left = arrows(lines, "->"), arrows(lines, "<-")
+    assert right[:3] == ["SYN", "ACK", '3 bytes "/\\r\\n"'], lines
+    assert left[0] == "SYN ACK", lines
+    assert any(re.match(r'\d+ bytes "i\[/\]\\tTITLE', a) for a in left), lines  # the menu
+    assert "FIN" in right and "FIN" in left, lines
+    assert all(len(line) <= 80 for line in lines)
+
+
+def test_wire_ladder_udp_a_query_and_its_answer_in_the_lab(tmp_path):
+    need("tcpdump", "strace", "xinetd")
+    with Lab("ch02") as lab:
+        svg = tmp_path / "udptime.svg"
+        r = lab.run([WIRE, "--ladder", "--svg", svg, prog("ch02/udptime")])
+    assert r.returncode == 0, r.stderr
+    lines = ladder_lines(r.stdout)
+    assert re.fullmatch(r"\s*127\.0\.0\.1:\d+\s+127\.0\.0\.1:37", lines[1]), lines
+    assert arrows(lines, "->") == ["0 bytes"], lines
+    assert len(arrows(lines, "<-")) == 1 and arrows(lines, "<-")[0].startswith("4 bytes "), lines
+    text = svg.read_text()
+    assert text.startswith("<svg ") and text.endswith("</svg>\n")
+    assert text.count("marker-end") == 2 and ">udptime</text>" in text, text
+
+
+def test_wire_ladder_icmp_port_unreachable_in_the_lab():
+    need("tcpdump", "strace")
+    with Lab("ch02") as lab:
+        r = lab.run([WIRE, "--ladder", prog("ch02/udp"), "127.0.0.1", "9"], input=b"anyone\n")
+    assert r.returncode == 1, r.stderr
+    assert b"Connection refused" in r.stderr
+    lines = ladder_lines(r.stdout)
+    assert arrows(lines, "->") == ['6 bytes "anyone"'], lines
+    assert arrows(lines, "<-") == ["ICMP port unreachable"], lines
+    assert "<~~" in lines[-1], lines
+
+
+def test_workbook_run_wire_ladder():
+    need("tcpdump", "strace")
+    r = workbook("run", "--wire", "--ladder", "ch02/connect3")
+    assert r.returncode == 0, r.stderr
+    lines = ladder_lines(r.stdout)
+    assert arrows(lines, "->")[:2] == ["SYN", "ACK"] and arrows(lines, "<-")[0] == "SYN ACK", lines
