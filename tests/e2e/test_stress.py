@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from harness import SOURCE, TIMEOUT, Proc, prog, recv_all
+from harness import BUILD, SOURCE, TIMEOUT, Proc, need_root, prog, recv_all
 
 sys.path.insert(0, str(SOURCE / "tests" / "stress"))
 import stress  # noqa: E402  (the matrix's own bad clients)
@@ -31,7 +31,9 @@ POLLECHO = "ch03/exercises/solutions/pollecho"
 def server(name):
     if "/solutions/" in name and not (SOURCE / f"{name}.cpp").exists():
         pytest.skip("a handout has no reference solutions")
-    p = Proc([prog(name), "--port", "0"])
+    prog(name)  # built?
+    srv = next(s for s in stress.SERVERS if s.prog == name)
+    p = Proc(srv.argv(BUILD))
     return p, p.port()
 
 
@@ -109,6 +111,32 @@ def test_a_listen_queue_of_one_takes_two_connections(name, connected):
             p.signal(signal.SIGCONT)
             for s in socks:
                 s.close()
+
+
+@pytest.mark.parametrize("name", ["ch03/echoserver", POLLECHO])
+def test_a_half_open_connection_holds_an_iterative_server(name):
+    """A client that vanishes without a word (its machine crashed; here
+    TCP_REPAIR closes its socket silently) leaves the server's side open:
+    echoserver waits on it for ever, pollecho serves the others. When the
+    client's machine comes back, its SYN from the same port ends it."""
+    need_root("TCP_REPAIR, which makes a half-open connection, needs CAP_NET_ADMIN")
+    p, port = server(name)
+    with p:
+        c = socket.create_connection((HOST, port), timeout=TIMEOUT)
+        client = c.getsockname()[1]
+        if name == POLLECHO:
+            c.sendall(b"x")  # pollecho says nothing on accept: its echo shows it has it
+            assert c.recv(1) == b"x"
+        else:
+            p.wait_for(rf"Got connection from \('127\.0\.0\.1', {client}\)")
+        stress.vanish(c)
+        with ask(port, b"hello\n") as probe:
+            if name == POLLECHO:
+                assert recv_all(probe) == b"hello\n"
+                return
+            assert not answered_within(probe, 1)
+            stress.end_half_open(port, client, lambda: answered_within(probe, 0.05))
+            assert recv_all(probe) == b"hello\n"
 
 
 @pytest.mark.parametrize("name", ["ch03/echoserver", "ch03/syslogserver"])

@@ -32,6 +32,7 @@ import argparse
 import os
 import re
 import resource
+import select
 import selectors
 import signal
 import socket
@@ -53,10 +54,21 @@ class Server:
     request and the check of the reply, and whether its design promises to
     serve several clients at once."""
 
-    def __init__(self, prog, proto, request, expect, concurrent=False, name=None):
+    def __init__(self, prog, proto, request, expect, concurrent=False, name=None, syslog=False):
         self.prog, self.proto, self.request, self.expect = prog, proto, request, expect
-        self.concurrent = concurrent
+        self.concurrent, self.syslog = concurrent, syslog
         self.name = name or prog.split("/")[-1]
+
+    def argv(self, build):
+        """The command that starts it on a free port. A server that logs
+        each line it gets runs where /dev/log leads nowhere (a private mount
+        namespace, /dev/null bound over it), so 50 MB of attack never reaches
+        the machine's own log."""
+        cmd = [str(Path(build) / self.prog), "--port", "0"]
+        if not self.syslog:
+            return cmd
+        hide = '[ ! -e /dev/log ] || mount --bind /dev/null /dev/log; exec "$0" "$@"'
+        return ["unshare", "-m", *([] if os.geteuid() == 0 else ["-r"]), "sh", "-c", hide, *cmd]
 
 
 SERVERS = [
@@ -64,11 +76,12 @@ SERVERS = [
     Server("ch03/basicserver", "tcp", b"", lambda r: r == b""),
     Server("ch03/errorserver", "tcp", b"", lambda r: r == b""),
     Server("ch03/echoserver", "tcp", b"hello\n", lambda r: r == b"hello\n"),
-    Server("ch03/syslogserver", "tcp", b"hello\n", lambda r: r == b"hello\n"),
+    Server("ch03/syslogserver", "tcp", b"hello\n", lambda r: r == b"hello\n", syslog=True),
     Server("ch03/udpechoserver", "udp", b"hello", lambda r: r == b"hello"),
     Server("ch03/udptimeserver", "udp", b"", lambda r: len(r) == 4),
     Server("ch01/exercises/solutions/wordserver", "tcp", b"hello world\nquit\n",
            lambda r: r == b"11 characters, 2 words\nBye.\n"),
+    Server("ch03/exercises/solutions/syslogaudit", "tcp", b"hello\n", lambda r: r == b"", syslog=True),
     Server("ch03/exercises/solutions/pollecho", "tcp", b"hello\n", lambda r: r == b"hello\n",
            concurrent=True),
     Server("ch03/exercises/solutions/timeserver", "tcp", b"", lambda r: len(r) == 4,
@@ -77,8 +90,8 @@ SERVERS = [
            concurrent=True, name="timeserver/udp"),
 ]
 
-TCP_ATTACKS = ["500 at once", "slowloris", "half-open x100", "reset mid-reply", "never reads",
-               "line 0 B", "line 64 KiB", "line 50 MB", "Ctrl-C"]
+TCP_ATTACKS = ["slowloris", "half-open x100", "reset mid-reply", "never reads", "line 0 B",
+               "line 64 KiB", "line 50 MB", "500 at once", "Ctrl-C"]
 UDP_ATTACKS = ["datagram 0 B", "datagram 65507 B", "burst 100000", "Ctrl-C"]
 
 
@@ -171,8 +184,39 @@ def many_at_once(srv, port, count, within):
     finally:
         sel.close()
         for s in socks:
-            s.close()
+            reset(s)  # see above
     return ok
+
+
+def end_half_open(server_port, client_port, gone):
+    """Ends a half-open connection as TCP does when the client's machine
+    comes back: a new SYN from the same port meets the server's old
+    connection, which answers with an ACK for it; our kernel, which expected
+    a SYN-ACK, sends a reset, and the server's wait ends. Waits (5 s at
+    most) until gone() says so."""
+    deadline = time.monotonic() + 5
+    with socket.socket() as s:
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.setblocking(False)
+        try:
+            s.bind((HOST, client_port))
+            s.connect_ex((HOST, server_port))
+        except OSError:
+            pass  # a new client of ours was given that port: its SYN does the same
+        while not gone() and time.monotonic() < deadline:
+            select.select([], [], [], 0.05)  # a paced check, bounded
+        reset(s)
+
+
+def vanish(s):
+    """Closes `s` without a word to the peer (TCP_REPAIR, which needs
+    CAP_NET_ADMIN): its side of the connection is left half-open, as if the
+    client's machine had crashed."""
+    # (SO_REUSEADDR: if the kernel keeps the closed socket a while, in
+    # TIME_WAIT, end_half_open() may still bind its port.)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    s.setsockopt(socket.IPPROTO_TCP, 19, 1)  # TCP_REPAIR (Python has no name for it)
+    s.close()
 
 
 def reset(s):
@@ -197,7 +241,7 @@ class Running:
         # any report, is exit status 86.
         env = dict(os.environ, ASAN_OPTIONS=os.environ.get("ASAN_OPTIONS", "exitcode=86:detect_leaks=1")
                    + ":quarantine_size_mb=1")
-        self.p = subprocess.Popen([str(Path(build) / srv.prog), "--port", "0"], stdin=subprocess.DEVNULL,
+        self.p = subprocess.Popen(srv.argv(build), stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=self.err, start_new_session=True, env=env)
         self.port = None
         announced = threading.Event()
@@ -223,6 +267,42 @@ class Running:
         self.check()  # (a server that has exited has no status)
         text = Path(f"/proc/{self.p.pid}/status").read_text()
         return int(re.search(key + r":\s+(\d+) kB", text).group(1)) * 1024
+
+    def where(self):
+        """Where the server waits, for a failure's message: the kernel's
+        wait channel and the system call (its number, then its arguments)."""
+        try:
+            wchan = Path(f"/proc/{self.p.pid}/wchan").read_text()
+            call = Path(f"/proc/{self.p.pid}/syscall").read_text().split()[:3]
+            return f" (the server waits in {wchan}, system call {' '.join(call)})"
+        except OSError:
+            return ""
+
+    def half_open(self):
+        """The client ports of the connections the server holds whose client
+        no longer exists: only the server's side is left (half-open)."""
+        inodes = set()
+        for fd in Path(f"/proc/{self.p.pid}/fd").iterdir():
+            try:
+                link = os.readlink(fd)
+            except OSError:
+                continue  # closed meanwhile
+            if link.startswith("socket:["):
+                inodes.add(link[8:-1])
+        rows = []  # (local port, remote port, state, inode) of every TCP socket here
+        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+            for line in Path(table).read_text().splitlines()[1:]:
+                f = line.split()
+                rows.append((int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16), f[3], f[9]))
+        # (a client's socket in TIME_WAIT, 06, has closed: not a client any more)
+        clients = {local for local, remote, state, _ in rows if remote == self.port and state != "06"}
+        return [remote for local, remote, state, inode in rows
+                if inode in inodes and state == "01" and local == self.port and remote not in clients]
+
+    def end_half_open(self, ports):
+        """Ends each of these half-open connections (end_half_open())."""
+        for port in ports:
+            end_half_open(self.port, port, lambda: port not in self.half_open())
 
     def reset_peak(self):
         """Peak RSS from now on (5 to clear_refs resets VmHWM)."""
@@ -342,13 +422,14 @@ def attack(srv, port, name):
         bad = connecting(port, 100, srv.request[: len(srv.request) // 2])
         return hold_then_probe(srv, port, bad, 2)
     if name == "reset mid-reply":
-        for _ in range(20):
+        for _ in range(10):
             s = socket.socket()
             s.settimeout(2)
             try:
                 s.connect((HOST, port))
                 s.sendall(srv.request + b"x" * (32 << 10) + b"\n")
-                s.recv(1)  # the reply has begun (or the server closed)
+                s.settimeout(0.5)
+                s.recv(1)  # the reply has begun (or the server closed, or has no reply)
             except OSError:
                 pass
             reset(s)
@@ -514,8 +595,16 @@ def row(srv, build, tmp):
                 ok, asked, during, after, *note = attack(srv, run.port, name)
                 run.check()
                 peak = run.status("VmHWM")
+                ghosts = [] if after else run.half_open()
+                if ghosts and not srv.concurrent:
+                    # Left by the kernel's SYN cookies under a flood: an
+                    # iterative server waits for ever on such a connection
+                    # (ch03/README.md). The table says so; then it is ended.
+                    note.append(f"{len(ghosts)} half-open left")
+                    run.end_half_open(ghosts)
+                    after = served(srv, run.port, 5)
                 if not after:
-                    raise Failed("a well-behaved client was not served after the attack")
+                    raise Failed("a well-behaved client was not served after the attack" + run.where())
                 if srv.concurrent and during is False:
                     raise Failed("a client waited during the attack, though the server is concurrent")
                 if peak - idle > RSS_GROWTH_LIMIT:
