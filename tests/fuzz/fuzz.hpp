@@ -1,4 +1,4 @@
-// tests/fuzz/fuzz.hpp: what the fuzz targets share (tests/fuzz/README.md).
+// tests/fuzz/fuzz.hpp: what the fuzz targets share (README.md, "Hostile input: fuzz and stress").
 //
 // A target is a LLVMFuzzerTestOneInput() (libFuzzer's entry point). The
 // targets for the exercises' clients run the reference solution's own main()
