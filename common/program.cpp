@@ -164,7 +164,10 @@ void stop_on_interrupt() {
 
 bool interrupted() { return interrupt_flag != 0; }
 
-bool wait_readable(int fd) {
+namespace {
+
+// wait_readable() (POLLIN) and wait_writable() (POLLOUT).
+bool wait_for(int fd, short events) {
     if (fd < 0) return true;  // poll() would ignore it: let the real call fail (EBADF)
     sigset_t interrupts, before;
     sigemptyset(&interrupts);
@@ -173,7 +176,7 @@ bool wait_readable(int fd) {
     sigprocmask(SIG_BLOCK, &interrupts, &before);
     int ready = 0;
     while (!interrupted() && ready == 0) {
-        pollfd want = {fd, POLLIN, 0};
+        pollfd want = {fd, events, 0};
         ready = ppoll(&want, 1, nullptr, &before);  // -1 with EINTR: a signal came
         if (ready < 0 && errno == EINTR) ready = 0;
     }
@@ -182,6 +185,12 @@ bool wait_readable(int fd) {
     if (ready < 0) throw SystemError("ppoll", err);
     return ready > 0;
 }
+
+}  // namespace
+
+bool wait_readable(int fd) { return wait_for(fd, POLLIN); }
+
+bool wait_writable(int fd) { return wait_for(fd, POLLOUT); }
 
 int run(int argc, char* argv[], const Spec& spec, const std::function<int(const Args&)>& body) {
     if (argc > 0 && argv[0] != nullptr) {

@@ -114,4 +114,10 @@ bool interrupted();
 // ppoll() unblocks them only while it waits, in one step.
 bool wait_readable(int fd);
 
+// The same for writing: waits until `fd` has room for more (or an error);
+// false once Ctrl-C or SIGTERM has come. A send() that blocks would miss a
+// Ctrl-C that came just before it, and after a partial write it returns
+// the count, not EINTR: send_all() and SocketFile wait here instead.
+bool wait_writable(int fd);
+
 }  // namespace wb

@@ -8,6 +8,7 @@
 
 #include "errors.hpp"
 #include "program.hpp"
+#include "sockets.hpp"
 
 namespace wb {
 
@@ -87,17 +88,9 @@ void SocketFile::write(std::string_view data) {
 }
 
 void SocketFile::flush() {
-    std::size_t sent = 0;
-    while (sent < out_.size()) {
-        ssize_t n = ::send(fd_, out_.data() + sent, out_.size() - sent, MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR && !interrupted()) continue;
-            out_.erase(0, sent);
-            throw SystemError("send", errno);
-        }
-        sent += static_cast<std::size_t>(n);
-    }
+    std::string out = std::move(out_);
     out_.clear();
+    send_all(fd_, out);  // waits for room, or for Ctrl-C (see send_all)
 }
 
 }  // namespace wb

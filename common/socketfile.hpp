@@ -15,7 +15,8 @@
 // throws SystemError with EINTR, and wb::interrupted() tells why.
 //
 // Writing is buffered: write() sends once `write_buffer` bytes are waiting,
-// flush() sends the rest. A write_buffer of 0 is Python's makefile('rw', 0):
+// flush() sends the rest, with wb::send_all() (so Ctrl-C ends a wait for a
+// peer that does not read, too). A write_buffer of 0 is Python's makefile('rw', 0):
 // unbuffered, every write() sends at once.
 //
 // readline() never holds more than `max_line` bytes: a peer that sends an

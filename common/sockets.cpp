@@ -80,11 +80,16 @@ unsigned bound_port(int fd) {
 
 void send_all(int fd, std::string_view data) {
     while (!data.empty()) {
-        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-        if (n < 0) {
-            if (errno == EINTR && !interrupted()) continue;
-            throw SystemError("send", errno);
+        // Room in the socket's buffer: send() takes what fits at once
+        // (MSG_DONTWAIT: never block here). No room (a peer that does not
+        // read): wait for it, or for Ctrl-C, with wait_writable().
+        ssize_t n = ::send(fd, data.data(), data.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            if (!wait_writable(fd)) throw SystemError("send", EINTR);  // Ctrl-C
+            continue;
         }
+        if (n < 0 && errno == EINTR) continue;  // a signal; wait_writable() sees Ctrl-C
+        if (n < 0) throw SystemError("send", errno);
         data.remove_prefix(static_cast<std::size_t>(n));
     }
 }

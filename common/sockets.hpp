@@ -30,7 +30,9 @@ Fd bind_any(unsigned port, int type = SOCK_STREAM, int backlog = 5);
 // The local port a socket is bound to (getsockname()).
 unsigned bound_port(int fd);
 
-// Sends every byte (Python's sendall); throws SystemError("send").
+// Sends every byte (Python's sendall); throws SystemError("send"). While
+// the peer does not read, it waits with wait_writable(), so after
+// stop_on_interrupt() Ctrl-C ends the wait (SystemError with EINTR).
 void send_all(int fd, std::string_view data);
 
 }  // namespace wb

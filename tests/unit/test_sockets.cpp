@@ -6,8 +6,13 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+#include <string>
+#include <thread>
+
 #include "errors.hpp"
 #include "fd.hpp"
+#include "program.hpp"
 #include "sockets.hpp"
 
 TEST(Fd, ClosesWhenDestroyedOrReset) {
@@ -95,4 +100,45 @@ TEST(Sockets, SendAllToClosedPeerThrows) {
         EXPECT_EQ(e.call(), "send");
         EXPECT_EQ(e.code(), EPIPE);
     }
+}
+
+TEST(Sockets, SendAllWaitsForAPeerThatReadsSlowly) {
+    int fds[2];
+    ASSERT_EQ(socketpair(AF_UNIX, SOCK_STREAM, 0, fds), 0);
+    wb::Fd a(fds[0]), b(fds[1]);
+    std::string data(std::size_t{4} << 20, 'x');  // more than the socket's buffers hold
+    std::size_t got = 0;
+    std::thread reader([&] {
+        char buf[65536];
+        for (ssize_t n; (n = read(b.get(), buf, sizeof buf)) > 0;)
+            got += static_cast<std::size_t>(n);
+    });
+    wb::send_all(a.get(), data);
+    shutdown(a.get(), SHUT_WR);
+    reader.join();
+    EXPECT_EQ(got, data.size());
+}
+
+// Found by ./workbook stress: echoserver, blocked in send() to a client that
+// never reads, did not stop on Ctrl-C (a send() that has written part of its
+// data returns the count, not EINTR, and the next one waits again). Runs in
+// a child process: the interrupt flag, once set, stays set.
+TEST(SendAllDeathTest, InterruptEndsTheWaitForAPeerThatNeverReads) {
+    EXPECT_EXIT(
+        {
+            int fds[2];
+            if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) std::_Exit(3);
+            alarm(10);  // a wait that never ends fails (SIGALRM) instead of hanging
+            wb::stop_on_interrupt();
+            std::thread sender([] { kill(getpid(), SIGTERM); });
+            int code = 0;
+            try {
+                wb::send_all(fds[0], std::string(std::size_t{8} << 20, 'x'));
+            } catch (const wb::SystemError& e) {
+                code = e.code();
+            }
+            sender.join();
+            std::_Exit(code == EINTR && wb::interrupted() ? 0 : 1);
+        },
+        testing::ExitedWithCode(0), "");
 }
