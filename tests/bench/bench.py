@@ -464,9 +464,12 @@ def build_and_test_times():
         pair = Pair("time", "clean build of everything", "-", 90)
         pair.t_ours = time.monotonic() - start
         rows.append(pair)
+    # ./workbook test on a built tree: what a contributor waits for after a
+    # change (building everything first is not timed)
+    subprocess.run(["meson", "compile", "-C", ROOT / "build"], cwd=ROOT, check=True, capture_output=True)
     start = time.monotonic()
     r = subprocess.run([str(ROOT / "workbook"), "test"], cwd=ROOT, capture_output=True)
-    pair = Pair("time", "./workbook test", "-", 60)
+    pair = Pair("time", "./workbook test (a built tree)", "-", 60)
     pair.t_ours = time.monotonic() - start
     if r.returncode != 0:
         pair.status = "FAILED: ./workbook test failed"
