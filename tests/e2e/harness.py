@@ -16,6 +16,7 @@ real sockets, real peers. Everything here keeps that safe and tidy:
 """
 
 import os
+import random
 import re
 import select
 import shutil
@@ -229,12 +230,46 @@ class Proc:
                 s.close()
 
 
+def _ephemeral_ports():
+    try:
+        low, high = map(int, Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split())
+    except (OSError, ValueError):
+        low, high = 32768, 60999
+    return low, high
+
+
+_GIVEN = set()  # ports this process handed out already
+
+
 def free_port(family=socket.AF_INET, kind=socket.SOCK_STREAM):
     """A port that was free a moment ago, for a third-party server that
-    cannot be told to use port 0 and report it."""
-    with socket.socket(family, kind) as s:
-        s.bind(("::1" if family == socket.AF_INET6 else "127.0.0.1", 0))
-        return s.getsockname()[1]
+    cannot be told to use port 0 and report it.
+
+    The suites run side by side, so the port comes from below the kernel's
+    ephemeral range (ip_local_port_range): no port-0 bind and no outgoing
+    connection of another test can take it before the server binds it. It
+    is picked at random, never twice by one process, and is free on both
+    loopback addresses for TCP and UDP, so only an equal random pick by
+    another test in the same instant could collide."""
+    low, _ = _ephemeral_ports()
+    first = 10000 if low > 11000 else 1024
+    rng = random.SystemRandom()
+    for _ in range(1000):
+        port = rng.randrange(first, low)
+        if port in _GIVEN:
+            continue
+        try:
+            for fam, host in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+                for k in (socket.SOCK_STREAM, socket.SOCK_DGRAM):
+                    with socket.socket(fam, k) as s:
+                        if fam == socket.AF_INET6:
+                            s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, 1)
+                        s.bind((host, port))
+        except OSError:
+            continue  # taken (or no IPv6): another
+        _GIVEN.add(port)
+        return port
+    raise AssertionError("no free port below the ephemeral range after 1000 tries")
 
 
 def wait_port(port, host="127.0.0.1", timeout=TIMEOUT, proc=None):
