@@ -119,6 +119,21 @@ def udp_probe(port, host, payload=b"", want=None, timeout=TIMEOUT):
     raise AssertionError(f"no UDP reply from {host}:{port} within {timeout}s")
 
 
+def wait_udp_bound(port, proc, timeout=TIMEOUT):
+    """Waits until a UDP socket is bound to `port` (/proc/net/udp and udp6,
+    as the lab's starter waits for xinetd), without sending it anything."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.p.poll() is not None:
+            raise AssertionError(f"{proc.args[0]} exited: {proc.err!r}")
+        for table in ("/proc/net/udp", "/proc/net/udp6"):
+            with open(table) as f:
+                if any(int(line.split()[1].rsplit(":", 1)[1], 16) == port for line in list(f)[1:]):
+                    return
+        time.sleep(0.05)  # polling the kernel's table
+    raise AssertionError(f"nothing bound UDP port {port} within {timeout}s")
+
+
 def xinetd_command(workdir, port, host="127.0.0.1"):
     """xinetd with only its built-in RFC 868 time service (UDP) on host:port:
     the lab's configuration (tests/lab/ch02/xinetd.conf) on another port."""

@@ -34,6 +34,7 @@ from ch02_peers import (
     socat_echo_command,
     socket_fails_with,
     udp_probe,
+    wait_udp_bound,
     xinetd_command,
 )
 from harness import Lab, Proc, free_port, prog, run
@@ -549,8 +550,11 @@ def expected_times(before, after, tz_name):
 
 def test_udptime_against_xinetd(tmp_path):
     port = free_port(kind=socket.SOCK_DGRAM)
-    with Proc(xinetd_command(tmp_path, port)):
-        assert len(udp_probe(port, "127.0.0.1")) == 4
+    with Proc(xinetd_command(tmp_path, port)) as xinetd:
+        # Ready once its socket is bound; udptime's datagram is then the
+        # first the service sees. (Probing it with datagrams first, on a
+        # busy machine, twice left it answering none of udptime's.)
+        wait_udp_bound(port, xinetd)
         before = time.time()
         r = run([prog("ch02/udptime"), "127.0.0.1", port], env={**os.environ, "TZ": "UTC0"})
         after = time.time()
