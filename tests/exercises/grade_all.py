@@ -32,6 +32,7 @@ sandbox, that results.json says so.
 
 import concurrent.futures
 import csv
+import fcntl
 import json
 import os
 import re
@@ -310,10 +311,14 @@ def grade(subs, ids, jobs, out_dir, build, single=False):
     work = sandbox.workdir("workbook-grade-")
     try:
         try:
-            made = subprocess.run(["meson", "compile", "-C", build, "programs"], capture_output=True, text=True)
-            if made.returncode != 0:
-                raise BuildError(first_error(made.stdout + made.stderr))
-            kit = Kit(work / "kit", build, ids)
+            # (one build at a time in a build folder, as ./workbook's build takes it)
+            with open(Path(build) / ".workbook-build.lock", "w") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX)
+                made = subprocess.run(["meson", "compile", "-C", build, "programs"], capture_output=True,
+                                      text=True)
+                if made.returncode != 0:
+                    raise BuildError(first_error(made.stdout + made.stderr))
+                kit = Kit(work / "kit", build, ids)
         except BuildError as e:
             print(f"grade: this tree does not build, so nothing was graded. The first error:\n{e}", file=sys.stderr)
             return 1
