@@ -274,6 +274,7 @@ autograder() {
 # workbook installs its Debian/Ubuntu packages (apt-get) and builds.
 set -euo pipefail
 cd "$(dirname "$0")/workbook"
+unset WORKBOOK_SANITIZE WORKBOOK_BUILD_DIR  # the plain build, in build/, which run_autograder uses
 ./workbook setup
 SETUP
   cat >"$stage/run_autograder" <<'RUN'
