@@ -180,9 +180,11 @@ class Program:
     def __init__(self, args, stdin=subprocess.DEVNULL, ns=None, env=None):
         self.args = [str(a) for a in args]
         cmd = ns.enter(self.args) if ns is not None else self.args
-        # the graded program run through its sandbox's wrapper (check.py)
+        # the graded program run through its sandbox's wrapper (check.py),
+        # itself or through a command that execs it (prlimit, a superserver's
+        # systemd-socket-activate): its exit status is then bwrap's
         self.sandboxed = (bool(os.environ.get("WORKBOOK_EX_SANDBOX"))
-                          and self.args[0] == os.environ.get("WORKBOOK_EX_PROGRAM"))
+                          and os.environ.get("WORKBOOK_EX_PROGRAM") in self.args)
         self.result = Result(self.args)
         self.changed = threading.Condition()
         self.p = subprocess.Popen(cmd, stdin=stdin, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
