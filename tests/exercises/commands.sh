@@ -271,11 +271,13 @@ autograder() {
   cat >"$stage/setup.sh" <<'SETUP'
 #!/usr/bin/env bash
 # Gradescope runs this once, as root, to make the autograder's image: the
-# workbook installs its Debian/Ubuntu packages (apt-get) and builds.
+# workbook installs its Debian/Ubuntu packages (apt-get) and builds what
+# grading its exercises needs (the programs their graders run, the
+# libraries the exercises link with).
 set -euo pipefail
 cd "$(dirname "$0")/workbook"
 unset WORKBOOK_SANITIZE WORKBOOK_BUILD_DIR  # the plain build, in build/, which run_autograder uses
-./workbook setup
+./workbook grade --prepare
 SETUP
   cat >"$stage/run_autograder" <<'RUN'
 #!/usr/bin/env bash
@@ -304,19 +306,24 @@ RUN
 # student's copy with this copy's graders, each program in the sandbox
 # (tests/exercises/grade_all.py says how)
 grade() {
-  local usage="usage: ./workbook grade SUBMISSIONS_DIR [-j N] [--out DIR] [--only ID,ID...]"
-  local subs="" only="" options=() id
+  local usage="usage: ./workbook grade SUBMISSIONS_DIR [-j N] [--out DIR] [--only ID,ID...]
+       ./workbook grade --prepare [--only ID,ID...]   (build what grading needs, and stop)"
+  local subs="" only="" options=() id prepare=""
   while [ $# -gt 0 ]; do
     case $1 in
+      --prepare) prepare=1; shift ;;
       -j | --out) [ $# -ge 2 ] || { note "$usage"; exit 2; }; options+=("$1" "$2"); shift 2 ;;
       --only) [ -n "${2:-}" ] || { note "$usage"; exit 2; }; only=$2; shift 2 ;;
       -*) note "$usage"; exit 2 ;;
       *) [ -z "$subs" ] || { note "$usage"; exit 2; }; subs=$1; shift ;;
     esac
   done
-  if [ -z "$subs" ] || [ ! -d "$subs" ]; then note "$usage"; exit 2; fi
+  if [ -n "$prepare" ]; then
+    if [ -n "$subs" ] || [ ${#options[@]} -gt 0 ]; then note "$usage"; exit 2; fi
+  elif [ -z "$subs" ] || [ ! -d "$subs" ]; then note "$usage"; exit 2; fi
   local ids=${only//,/ }
   for id in $ids; do ex_dir "$id" >/dev/null; done
   [ -n "$ids" ] || ids=$(ex_ids | tr '\n' ' ')
+  [ -z "$prepare" ] || exec "$PY" tests/exercises/grade_all.py --prepare "$ids" --build "$B_ABS"
   "$PY" tests/exercises/grade_all.py "$subs" "$ids" --build "$B_ABS" "${options[@]}"
 }

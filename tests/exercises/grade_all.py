@@ -2,6 +2,7 @@
 
     grade_all.py SUBMISSIONS_DIR "ID ID ..." [-j N] [--out DIR] [--build DIR]
     grade_all.py --single SUBMISSION "ID ID ..." --out DIR [--build DIR]
+    grade_all.py --prepare "ID ID ..." [--build DIR]
 
 SUBMISSIONS_DIR holds one folder per student: a copy of the handout, or
 just the exercise files (chNN/exercises/NAME/NAME.cpp, or NAME.cpp
@@ -16,9 +17,11 @@ anywhere in the folder). A student's code is code nobody has read, so:
   the solutions, the graders and this tree's build, no other student's
   files, its own PID namespace, limits; the graders stay outside, each
   exercise in a private network namespace of its own;
-- the programs the graders use (this tree's build) and the libraries the
-  exercises link with are built first, once; if this tree does not build,
-  nothing is graded and the first error is shown.
+- the programs the graders use (this tree's build: each grader names them
+  as prog("chNN/NAME")) and the libraries the exercises link with are built
+  first, once, and nothing else; if this tree does not build, nothing is
+  graded and the first error is shown. --prepare builds them and stops
+  (the Gradescope autograder's setup.sh).
 
 Students are graded side by side (-j N exercises at a time; the default is
 four times the cores, as the graders mostly wait); the results do not
@@ -59,7 +62,8 @@ SOURCE_CAP = 1 << 20  # bytes: a bigger "source file" is not taken
 # What a student's compile must not see of this tree: the reference
 # solutions, the graders and their known-wrong versions, any build, git.
 HIDDEN = re.compile(r"^(ch\d\d/exercises/solutions/|tests/exercises/|build|\.git/|\.workbook/)")
-USAGE = "usage: grade_all.py [--single] SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]"
+USAGE = ("usage: grade_all.py [--single] SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]\n"
+         "       grade_all.py --prepare 'ID ID ...' [--build DIR]")
 
 
 def bounded(cmd, timeout, cwd=None, env=None):
@@ -293,6 +297,31 @@ class Progress:
             print(file=sys.stderr)
 
 
+def programs_used(ids):
+    """The programs of this tree that the graders of `ids` run: each grader
+    names them as prog("chNN/NAME"). Grading builds these, not every program."""
+    used = set()
+    for ex_id in ids:
+        grader = (HERE / f"grade_{ex_id.replace('-', '_')}.py").read_text()
+        used |= set(re.findall(r'\bprog\("([^"]+)"\)', grader))
+    return sorted(used)
+
+
+def prepare(build, ids, work):
+    """Builds what grading `ids` needs from this tree (programs_used, the
+    exercises' libraries) and makes the Kit in `work`; raises BuildError
+    with the first compiler error if this tree does not build."""
+    # (one build at a time in a build folder, as ./workbook's build takes it)
+    with open(Path(build) / ".workbook-build.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        used = programs_used(ids)
+        if used:
+            made = subprocess.run(["meson", "compile", "-C", build, *used], capture_output=True, text=True)
+            if made.returncode != 0:
+                raise BuildError(first_error(made.stdout + made.stderr))
+        return Kit(work / "kit", build, ids)
+
+
 def grade(subs, ids, jobs, out_dir, build, single=False):
     folders = [subs] if single else sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
@@ -311,14 +340,7 @@ def grade(subs, ids, jobs, out_dir, build, single=False):
     work = sandbox.workdir("workbook-grade-")
     try:
         try:
-            # (one build at a time in a build folder, as ./workbook's build takes it)
-            with open(Path(build) / ".workbook-build.lock", "w") as lock:
-                fcntl.flock(lock, fcntl.LOCK_EX)
-                made = subprocess.run(["meson", "compile", "-C", build, "programs"], capture_output=True,
-                                      text=True)
-                if made.returncode != 0:
-                    raise BuildError(first_error(made.stdout + made.stderr))
-                kit = Kit(work / "kit", build, ids)
+            kit = prepare(build, ids, work)
         except BuildError as e:
             print(f"grade: this tree does not build, so nothing was graded. The first error:\n{e}", file=sys.stderr)
             return 1
@@ -363,9 +385,10 @@ def main(argv):
     args = argv[1:]
     options = {"-j": str(4 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build")}
     positional = []
-    single = "--single" in args
-    if single:
-        args.remove("--single")
+    single, only_prepare = "--single" in args, "--prepare" in args
+    for flag in ("--single", "--prepare"):
+        if flag in args:
+            args.remove(flag)
     while args:
         a = args.pop(0)
         if a in options and args:
@@ -375,6 +398,20 @@ def main(argv):
             return 2
         else:
             positional.append(a)
+    build = str(Path(options["--build"]).resolve())
+    if only_prepare:
+        if len(positional) != 1 or single:
+            print(USAGE, file=sys.stderr)
+            return 2
+        work = sandbox.workdir("workbook-grade-")
+        try:
+            prepare(build, positional[0].split(), work)
+        except BuildError as e:
+            print(f"grade: this tree does not build. The first error:\n{e}", file=sys.stderr)
+            return 1
+        finally:
+            shutil.rmtree(work, ignore_errors=True)
+        return 0
     if (len(positional) != 2 or not options["-j"].isdigit() or int(options["-j"]) < 1
             or (single and not options["--out"])):
         print(USAGE, file=sys.stderr)
@@ -384,7 +421,6 @@ def main(argv):
         print(f"grade: no folder {subs}", file=sys.stderr)
         return 2
     out_dir = Path(options["--out"]).resolve() if options["--out"] else subs
-    build = str(Path(options["--build"]).resolve())
     return grade(subs, positional[1].split(), int(options["-j"]), out_dir, build, single)
 
 

@@ -269,6 +269,21 @@ def test_an_honest_class_passes_everything(tmp_path):
     assert not (student / "results.json").exists(), "with --out, nothing is written into a submission"
 
 
+def test_graders_name_the_programs_they_run():
+    """grade builds only the programs the graders name as prog("chNN/NAME")
+    (grade_all.programs_used); a grader that reached this tree's build any
+    other way would find its program missing on Gradescope."""
+    import grade_all
+    for grader in sorted(HERE.glob("grade_ch*.py")):
+        text = grader.read_text()
+        calls = re.findall(r"\bprog\(([^)]*)\)", text)
+        assert all(re.fullmatch(r'"ch0\d/[\w-]+"', c) for c in calls), f"{grader.name}: prog({calls})"
+        assert "BUILD" not in text and "WORKBOOK_BUILD" not in text, f"{grader.name} reaches the build itself"
+        for used in grade_all.programs_used([grader.stem[len("grade_"):].replace("_", "-", 1)]):
+            assert (SOURCE / f"{used}.cpp").is_file(), f"{grader.name} runs {used}, which is no program"
+    assert grade_all.programs_used(["ch03-timeserver"]) == ["ch02/udptime"]
+
+
 # ------------------------------------------------ the Gradescope autograder
 
 def unpack(zip_path, dest):
