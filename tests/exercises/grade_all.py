@@ -24,8 +24,8 @@ anywhere in the folder). A student's code is code nobody has read, so:
   (the Gradescope autograder's setup.sh).
 
 Students are graded side by side (-j N exercises at a time; the default is
-four times the cores, as the graders mostly wait); the results do not
-depend on N. Writes grades.csv (student, one column per exercise with "pass" or
+four times the cores, enough to keep them busy: a grader mostly waits, a
+compile does not); the results do not depend on N. Writes grades.csv (student, one column per exercise with "pass" or
 "fail: ...", total) and each student's results.json in Gradescope's
 autograder format, and prints a table. On a terminal a progress line
 says how far it is. --single grades one student's folder (Gradescope's
@@ -118,15 +118,40 @@ def source_of(folder, ex_id):
     return None
 
 
+PCH = "pch/workbook_pch.hpp.gch"  # the build's precompiled standard headers (pch/meson.build)
+
+
+def faster(command, pch):
+    """A compile command of this tree's build, made cheaper for grading
+    (the compile is most of grading's work): it starts from the build's
+    precompiled standard headers (`pch`: mounted at /pch), and makes no
+    debug information unless the build has sanitizers (whose reports show
+    source lines). The program is the same; a student's missing #include
+    may go unnoticed here, where ./workbook ex check (no precompiled
+    headers) reports it. Without -Winvalid-pch a .gch that does not fit
+    is only slower: GCC then reads the empty header beside it."""
+    if " -c " not in command:
+        return command  # the link
+    command = command.replace(" -Winvalid-pch", "")
+    if "-fsanitize" not in command:
+        command = command.replace(" -g ", " ")
+    if pch:
+        compiler, rest = command.split(" ", 1)
+        command = f"{compiler} -I/pch -include workbook_pch.hpp {rest}"
+    return command
+
+
 class Kit:
     """What a student's compile sees, made once from this tree: `src`, a
     copy of the tree less HIDDEN; `build`, the libraries the exercises link
-    with, prebuilt; and for each exercise the compile and link commands
-    this tree's build uses (ninja's own), run in the student's build folder."""
+    with, prebuilt; `pch`, the build's precompiled standard headers; and for
+    each exercise the compile and link commands this tree's build uses
+    (ninja's own, made faster()), run in the student's build folder."""
 
     def __init__(self, root, build, ids):
         self.src = root / "src"
         self.build = root / "build"
+        self.pch = root / "pch"
         self.commands = {}
         r = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True)
         files = r.stdout.splitlines() if r.returncode == 0 and r.stdout else [
@@ -145,11 +170,19 @@ class Kit:
                                     for c in ninja(build, "-t", "commands", target).splitlines()
                                     if target in c]
         (self.src / "build").mkdir()  # where the student's build folder is mounted
-        built = subprocess.run(["ninja", "-C", build, *sorted(prebuilt)], capture_output=True, text=True)
+        # (the precompiled headers, where the build makes them: GCC, b_pch)
+        has_pch = PCH in ninja(build, "-t", "targets", "all")
+        built = subprocess.run(["ninja", "-C", build, *sorted(prebuilt), *([PCH] if has_pch else [])],
+                               capture_output=True, text=True)
         if built.returncode != 0:
             raise BuildError(first_error(built.stdout + built.stderr))
         for f in prebuilt:
             copy_readable(Path(build) / f, self.build / f)
+        self.pch.mkdir()
+        if has_pch:
+            for f in (PCH, PCH.removesuffix(".gch")):
+                copy_readable(Path(build) / f, self.pch / Path(f).name)
+        self.commands = {ex_id: [faster(c, has_pch) for c in steps] for ex_id, steps in self.commands.items()}
         make_traversable(root)
 
     def compile(self, ex_id, source, build_dir):
@@ -159,6 +192,7 @@ class Kit:
         target = exercise_target(ex_id)
         script = " && ".join([f"mkdir -p {shlex.quote(target + '.p')}", *self.commands[ex_id]])
         binds = ["--ro-bind", str(self.src), "/workbook", "--bind", str(build_dir), "/workbook/build",
+                 "--ro-bind", str(self.pch), "/pch",
                  "--ro-bind", str(source), f"/workbook/{chapter}/exercises/{name}/{name}.cpp"]
         cmd = sandbox.bwrap(binds, ["/bin/sh", "-c", script], sandbox.COMPILE_LIMITS, network=False,
                             cwd="/workbook/build")

@@ -43,6 +43,8 @@ NOBODY = 65534  # the uid and gid the program runs as
 # graders (STAGE_TIMEOUT, OUTPUT_CAP); open files by the system's limit.
 LIMITS = {"nproc": 256, "as": 1 << 30, "fsize": 64 << 20, "cpu": 60, "core": 0}
 COMPILE_LIMITS = {**LIMITS, "as": 4 << 30, "cpu": 120}
+# each limit's flag for bash's ulimit, and the unit (bytes) that counts in
+ULIMIT = {"nproc": ("u", 1), "as": ("v", 1024), "fsize": ("f", 1024), "cpu": ("t", 1), "core": ("c", 1024)}
 TMP_SIZE = 64 << 20  # bytes: the private /tmp
 # Signals a grader sends to the program's process group: bwrap itself
 # ignores them (else Ctrl-C would end bwrap, and the sandbox with it, before
@@ -141,16 +143,19 @@ def write_wrapper(binary, folder):
     inner = f"/sandbox/{binary.name}"
     command = bwrap(["--ro-bind", str(copy), inner], [], limits=None)
     script = folder / binary.name
+    # bash's ulimit reads each hard limit (no process started), in its own
+    # units: -v in KiB, -f and -c in 1024-byte blocks
+    check = "".join(
+        f'hard=$(ulimit -H -{flag}); if [ "$hard" = unlimited ] || [ "$hard" -gt {value // unit} ]; '
+        f'then limits+=(--{name}={value}); fi\n'
+        for name, value in limits.items() for flag, unit in [ULIMIT[name]])
     script.write_text(
         "#!/bin/bash\n"
         f"# {binary.name}, run in the grading sandbox (tests/exercises/sandbox.py wrote this)\n"
         f"trap '' {FORWARDED}\n"
         "# each limit, unless a lower one is set already (a grader's prlimit --nofile=16 NAME)\n"
         "limits=()\n"
-        f"for limit in {' '.join(f'{k}={v}' for k, v in limits.items())}; do\n"
-        '  hard=$(prlimit --pid $$ "--${limit%=*}" --output HARD --noheadings)\n'
-        '  if [ "$hard" = unlimited ] || [ "$hard" -gt "${limit#*=}" ]; then limits+=("--$limit"); fi\n'
-        "done\n"
+        + check +
         "# systemd-socket-activate names this process in LISTEN_PID; in the sandbox the program is PID 2\n"
         'if [ -n "${LISTEN_PID:-}" ]; then export LISTEN_PID=2; fi\n'
         f'exec {shlex.join(command)} /usr/bin/prlimit "${{limits[@]}}" -- {inner} "$@"\n')

@@ -170,5 +170,22 @@ def test_a_killed_program_reads_as_killed(open_dir):
     assert sandbox.status(r.returncode) == -11
 
 
+
+def test_the_wrapper_sets_the_limits_and_keeps_a_lower_one(open_dir):
+    """The wrapper's limits apply to the program; one that a grader set
+    lower before (prlimit --cpu=5 PROGRAM) stays, as a normal user cannot
+    raise a hard limit."""
+    folder = open_dir / "wrap"
+    folder.mkdir()
+    wrapper = sandbox.write_wrapper("/usr/bin/prlimit", folder)
+    r = subprocess.run(["prlimit", "--cpu=5:5", "--fsize=1000000:1000000", wrapper, "--raw", "--noheadings",
+                        "--output", "RESOURCE,HARD"], capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    hard = dict(line.split() for line in r.stdout.splitlines())
+    assert hard["CPU"] == "5" and hard["FSIZE"] == "1000000", hard
+    assert hard["NPROC"] == str(sandbox.LIMITS["nproc"]) and hard["CORE"] == "0", hard
+    assert hard["AS"] == str(sandbox.LIMITS["as"]), hard
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
