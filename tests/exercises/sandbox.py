@@ -45,6 +45,15 @@ LIMITS = {"nproc": 256, "as": 1 << 30, "fsize": 64 << 20, "cpu": 60, "core": 0}
 COMPILE_LIMITS = {**LIMITS, "as": 4 << 30, "cpu": 120}
 # each limit's flag for bash's ulimit, and the unit (bytes) that counts in
 ULIMIT = {"nproc": ("u", 1), "as": ("v", 1024), "fsize": ("f", 1024), "cpu": ("t", 1), "core": ("c", 1024)}
+# The environment a program gets: these variables when set (the socket a
+# superserver hands over, the sanitizers' options a grader chooses) and a
+# fixed PATH, nothing else of the grader's: not the teacher's variables
+# (which a program could print into its report), not the locale (error
+# messages stay as the graders expect them), not a test run's
+# MALLOC_PERTURB_ (which fills every allocation: a program that asks for
+# 1 GiB then writes all of it).
+KEEP_ENV = ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
+PATH = "/usr/local/bin:/usr/bin:/bin"
 TMP_SIZE = 64 << 20  # bytes: the private /tmp
 # Signals a grader sends to the program's process group: bwrap itself
 # ignores them (else Ctrl-C would end bwrap, and the sandbox with it, before
@@ -158,7 +167,12 @@ def write_wrapper(binary, folder):
         + check +
         "# systemd-socket-activate names this process in LISTEN_PID; in the sandbox the program is PID 2\n"
         'if [ -n "${LISTEN_PID:-}" ]; then export LISTEN_PID=2; fi\n'
-        f'exec {shlex.join(command)} /usr/bin/prlimit "${{limits[@]}}" -- {inner} "$@"\n')
+        "# the program's environment: only these of the grader's (KEEP_ENV)\n"
+        f"keep=(PATH={PATH})\n"
+        f"for name in {' '.join(KEEP_ENV)}; do\n"
+        '  if [ -n "${!name+set}" ]; then keep+=("$name=${!name}"); fi\n'
+        "done\n"
+        f'exec {shlex.join(command)} -i "${{keep[@]}}" /usr/bin/prlimit "${{limits[@]}}" -- {inner} "$@"\n')
     script.chmod(0o755)
     return script
 

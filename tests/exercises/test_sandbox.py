@@ -187,5 +187,20 @@ def test_the_wrapper_sets_the_limits_and_keeps_a_lower_one(open_dir):
     assert hard["AS"] == str(sandbox.LIMITS["as"]), hard
 
 
+
+def test_the_program_gets_only_the_environment_it_needs(open_dir):
+    """The grader's (or the teacher's) variables stay outside; the socket a
+    superserver hands over and the sanitizers' options go in."""
+    folder = open_dir / "wrap"
+    folder.mkdir()
+    wrapper = sandbox.write_wrapper("/usr/bin/env", folder)
+    env = {**os.environ, "TEACHERS_TOKEN": "secret", "MALLOC_PERTURB_": "124", "LANG": "de_DE.UTF-8",
+           "LISTEN_FDS": "1", "LISTEN_PID": "4242", "ASAN_OPTIONS": "detect_leaks=1"}
+    r = subprocess.run([wrapper], capture_output=True, text=True, timeout=30, env=env)
+    assert r.returncode == 0, r.stderr
+    got = dict(line.split("=", 1) for line in r.stdout.splitlines())
+    assert got == {"PATH": sandbox.PATH, "LISTEN_FDS": "1", "LISTEN_PID": "2", "ASAN_OPTIONS": "detect_leaks=1"}, got
+
+
 if __name__ == "__main__":
     sys.exit(pytest.main([__file__]))
