@@ -25,9 +25,10 @@ anywhere in the folder). A student's code is code nobody has read, so:
 
 Students are graded side by side (-j N exercises at a time; the default is
 four times the cores, enough to keep them busy: a grader mostly waits, a
-compile does not); the results do not depend on N. Writes grades.csv (student, one column per exercise with "pass" or
-"fail: ...", total) and each student's results.json in Gradescope's
-autograder format, and prints a table. On a terminal a progress line
+compile does not); the results do not depend on N. Writes grades.csv
+(student, one column per exercise with "pass" or "fail: ...", total) and
+each student's results.json in Gradescope's autograder format, and prints
+a table. On a terminal a progress line
 says how far it is. --single grades one student's folder (Gradescope's
 /autograder/submission) into DIR/results.json alone; when there is no
 sandbox, that results.json says so.
