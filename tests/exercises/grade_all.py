@@ -160,6 +160,8 @@ class Kit:
         for f in files:
             if not HIDDEN.match(f) and (SOURCE / f).is_file():
                 copy_readable(SOURCE / f, self.src / f)
+        # (the precompiled headers, where the build makes them: GCC, b_pch)
+        has_pch = PCH in ninja(build, "-t", "targets", "all")
         prebuilt = set()
         for ex_id in ids:
             target = exercise_target(ex_id)
@@ -167,12 +169,11 @@ class Kit:
             inputs = ninja(build, "-t", "inputs", target).split()
             prebuilt |= {i for i in inputs if not i.startswith(("../", "/", own))}
             # the exercise's own steps (its compile and link), in order
-            self.commands[ex_id] = [c.replace("-fdiagnostics-color=always", "-fdiagnostics-color=never")
+            self.commands[ex_id] = [faster(c.replace("-fdiagnostics-color=always", "-fdiagnostics-color=never"),
+                                           has_pch)
                                     for c in ninja(build, "-t", "commands", target).splitlines()
                                     if target in c]
         (self.src / "build").mkdir()  # where the student's build folder is mounted
-        # (the precompiled headers, where the build makes them: GCC, b_pch)
-        has_pch = PCH in ninja(build, "-t", "targets", "all")
         built = subprocess.run(["ninja", "-C", build, *sorted(prebuilt), *([PCH] if has_pch else [])],
                                capture_output=True, text=True)
         if built.returncode != 0:
@@ -183,7 +184,6 @@ class Kit:
         if has_pch:
             for f in (PCH, PCH.removesuffix(".gch")):
                 copy_readable(Path(build) / f, self.pch / Path(f).name)
-        self.commands = {ex_id: [faster(c, has_pch) for c in steps] for ex_id, steps in self.commands.items()}
         make_traversable(root)
 
     def compile(self, ex_id, source, build_dir):
