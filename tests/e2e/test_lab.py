@@ -106,6 +106,19 @@ def test_two_labs_at_once_each_on_its_own():
             p.stop()
 
 
+def test_ch04_nsd_keeps_its_transfer_folder_in_the_lab():
+    """nsd makes a folder for zone transfers named after its PID, which is
+    the same small number in every lab (each has its own PID namespace). It
+    was made in /tmp, so while one lab ran, another user's lab found that
+    folder taken and nsd did not start (CI: the normal user's ch04 tests
+    beside root's). Now it is in the lab's own folder."""
+    script = ('pid=$(cat "$WORKBOOK_LAB_DIR/nsd.pid") && test -d "$WORKBOOK_LAB_DIR/nsd-xfr-$pid" '
+              '&& ! test -e "/tmp/nsd-xfr-$pid" && echo "in the lab: nsd-xfr-$pid"')
+    r = workbook("lab", "ch04", "--", "sh", "-c", script)
+    assert r.returncode == 0, r.stderr
+    assert re.fullmatch(rb"in the lab: nsd-xfr-\d+\n", r.stdout), r.stdout
+
+
 # ------------------------------------- run --calls / --wire, in the lab
 
 def test_run_calls_shows_connects_socket_calls():
