@@ -197,7 +197,9 @@ def test_busy_port(program):
                 taken.listen(1)
             port = taken.getsockname()[1]
             args = [program, "--port", port]
-            r = run(args, timeout=WAIT, waiting_for=f"the server to give up on {name} port {port}, taken")
+            # (run()'s own bound, STAGE_TIMEOUT, not WAIT: this wait holds
+            # the program's whole life, its start included, not one reply)
+            r = run(args, waiting_for=f"the server to give up on {name} port {port}, taken")
             did = f"{command_line(args)}, while the grader holds {name} port {port} on 0.0.0.0"
             lines = r.err.decode(errors="replace").splitlines()
             if r.status != 1 or len(lines) != 1 or "bind" not in lines[0] or "in use" not in lines[0]:

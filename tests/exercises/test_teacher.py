@@ -119,8 +119,9 @@ def hostile_class(subs):
                                  "{graders}/grading.py", "{source}/workbook"}}) {{
             std::ofstream(path) << "def test_pass():\\n    pass\\n";
         }}
-        for (int pid = 1; pid < 100000; ++pid) {{
-            std::ifstream cmdline("/proc/" + std::to_string(pid) + "/cmdline");
+        DIR* proc = opendir("/proc");  // every process it can see
+        while (dirent* entry = proc ? readdir(proc) : nullptr) {{
+            std::ifstream cmdline(std::string("/proc/") + entry->d_name + "/cmdline");
             std::string arg;
             while (std::getline(cmdline, arg, '\\0')) {{
                 auto at = arg.find("check.py");
@@ -128,7 +129,8 @@ def hostile_class(subs):
                     std::ofstream(arg.substr(0, at) + "grade_ch03_timeserver.py") << "def test_pass(): pass\\n";
                 }}
             }}
-        }}"""), "pass"),
+        }}
+        if (proc) closedir(proc);""", "#include <dirent.h>\n"), "pass"),
         "rewrites-another-student": (attack(f"""
         std::ofstream("{honest}") << "int main() {{ return 1; }}\\n";
         std::ofstream("{subs}/a-honest/results.json") << "{{}}";
