@@ -271,14 +271,14 @@ def bulk_pairs(build, quick, tmp):
 
 def bigger_buffer(build, tmp):
     """ch01/gopherclient.cpp with `char buf[65536]` for the book's 2048,
-    compiled as the build compiles it (-O2, C++20, common/)."""
+    compiled as the build compiles it (-Og -g, C++20, common/)."""
     source = (ROOT / "ch01" / "gopherclient.cpp").read_text()
     if "char buf[2048];" not in source:
         raise Failed("ch01/gopherclient.cpp has no 'char buf[2048];' to change")
     variant = tmp / "gopherclient-65536.cpp"
     variant.write_text(source.replace("char buf[2048];", "char buf[65536];"))
     exe = tmp / "gopherclient-65536"
-    subprocess.run(["c++", "-std=c++20", "-O2", f"-I{ROOT / 'common'}", str(variant),
+    subprocess.run(["c++", "-std=c++20", "-Og", "-g", f"-I{ROOT / 'common'}", str(variant),
                     str(build / "common" / "libcommon.a"), "-o", str(exe)], check=True,
                    capture_output=True)
     return exe
