@@ -80,9 +80,7 @@ ex_program() {
     target=${dir%/*}/solutions/${dir##*/}
   fi
   log=$(mktemp)
-  # (build programs, which ran first, has made meson look again at an
-  # exercise added since the build was set up)
-  if ! meson compile -C "$B" "$target" >"$log" 2>&1; then
+  if ! compile "$target" >"$log" 2>&1; then
     printf 'FAILED: %s.cpp does not compile. The first error:\n' "$target" >&2
     grep -m 1 -B 2 -A 6 'error' "$log" | grep -v '^ninja\|^\[' >&2 || tail -n 20 "$log" >&2
     rm -f "$log"

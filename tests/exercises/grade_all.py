@@ -351,7 +351,7 @@ def prepare(build, ids, work):
         fcntl.flock(lock, fcntl.LOCK_EX)
         used = programs_used(ids)
         if used:
-            made = subprocess.run(["meson", "compile", "-C", build, *used], capture_output=True, text=True)
+            made = subprocess.run(["ninja", "-C", build, *used], capture_output=True, text=True)
             if made.returncode != 0:
                 raise BuildError(first_error(made.stdout + made.stderr))
         return Kit(work / "kit", build, ids)
