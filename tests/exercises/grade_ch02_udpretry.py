@@ -173,18 +173,21 @@ def test_gives_up(program):
     timeout, n = 0.1, 4
     with LossyEcho(lambda n, data: []) as srv:
         args, result = run_against(program, srv, "--timeout", timeout, "--tries", n)
-        ended = time.monotonic()
     did = command_line(args) + " (the server never answers)"
     check_outcome(srv, result, did, "no datagram was echoed", f"No reply after {tries(n)}\n".encode(), 1, n)
     check_spacing(srv, timeout, did, result)
-    total = timeout * (2 ** n - 1)
-    took = ended - srv.arrivals[0][0]
-    if abs(took - total) > max(0.3 * total, 0.2):
+    # The last try's wait: from its datagram's arrival to the moment the
+    # program's `No reply` line came, never shorter than 70% of it. Its line,
+    # not its exit: the sanitizers' leak check at the exit and the sandbox's
+    # end, on a loaded machine, have taken most of a second more.
+    last = timeout * 2 ** (n - 1)
+    waited = result.out_at - srv.arrivals[-1][0]
+    if not 0.7 * last <= waited <= last + max(0.4 * last, 0.3):
         fail("the program gave up too early or too late: after the last try it should wait that"
              " try's whole timeout, then stop", did=did,
-             expected=f"the exit about {total:.2f} s after the first datagram"
-                      f" ({seconds(spacing(timeout, n + 1))})",
-             got=f"the exit {took:.2f} s after the first datagram", result=result)
+             expected=f"`No reply` about {last:.2f} s after the last datagram"
+                      f" (the intervals between the tries: {seconds(spacing(timeout, n + 1))})",
+             got=f"`No reply` {waited:.2f} s after the last datagram", result=result)
 
 
 STRAYS = [

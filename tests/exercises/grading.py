@@ -154,6 +154,7 @@ class Result:
         self.err = b""
         self.timed_out = False
         self.flooded = False
+        self.out_at = None  # time.monotonic() when its last bytes on stdout came
 
     def describe(self):
         if self.flooded:
@@ -202,6 +203,8 @@ class Program:
                     self.changed.notify_all()
                     return
                 setattr(self.result, name, getattr(self.result, name) + data)
+                if name == "out":
+                    self.result.out_at = time.monotonic()
                 if len(getattr(self.result, name)) > OUTPUT_CAP:
                     setattr(self.result, name, getattr(self.result, name)[:OUTPUT_CAP])
                     self.result.flooded = True
