@@ -176,7 +176,9 @@ def hostile_class(subs):
         if (pipe(gate) != 0) std::_Exit(4);
         auto wait_for_gate = [](void*) -> void* {
             char c;
-            return read(gate[0], &c, 1) < 0 ? nullptr : nullptr;
+            ssize_t got = read(gate[0], &c, 1);  // 0 (end of file) once the gate is closed
+            (void)got;
+            return nullptr;
         };
         while (n < 2000 && pthread_create(&kids[n], nullptr, wait_for_gate, nullptr) == 0) ++n;
         close(gate[1]);
