@@ -155,6 +155,7 @@ class Result:
         self.timed_out = False
         self.flooded = False
         self.out_at = None  # time.monotonic() when its last bytes on stdout came
+        self.err_at = None  # and on stderr
 
     def describe(self):
         if self.flooded:
@@ -203,8 +204,7 @@ class Program:
                     self.changed.notify_all()
                     return
                 setattr(self.result, name, getattr(self.result, name) + data)
-                if name == "out":
-                    self.result.out_at = time.monotonic()
+                setattr(self.result, name + "_at", time.monotonic())
                 if len(getattr(self.result, name)) > OUTPUT_CAP:
                     setattr(self.result, name, getattr(self.result, name)[:OUTPUT_CAP])
                     self.result.flooded = True

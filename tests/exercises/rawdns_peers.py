@@ -115,6 +115,7 @@ class FakeDns:
     then keeps the connection open and silent until the server stops.
     `queries` lists (transport, bytes) for each query received; for TCP the
     bytes after the 2-byte length, and `tcp_framing` notes any framing error.
+    `first_at` maps a transport to the time.monotonic() of its first query.
     """
 
     def __init__(self, udp_policy, tcp_policy=None):
@@ -139,6 +140,7 @@ class FakeDns:
         for s in (self.udp, self.tcp):
             s.settimeout(0.05)
         self.queries = []
+        self.first_at = {}
         self.tcp_framing = []
         self.stopping = threading.Event()
         self.threads = [threading.Thread(target=self._serve_udp, daemon=True),
@@ -155,7 +157,7 @@ class FakeDns:
                 continue
             except OSError:
                 return
-            self.queries.append(("udp", query))
+            self._received("udp", query)
             try:
                 answers = self.udp_policy(query)
             except Exception:  # a query too broken to answer: the stage says why
@@ -197,7 +199,7 @@ class FakeDns:
                         self.tcp_framing.append(f"the length prefix said {size} bytes, but only"
                                                 f" {len(query)} came before the connection closed")
                         continue
-                    self.queries.append(("tcp", query))
+                    self._received("tcp", query)
                     pieces = self.tcp_policy(query) if self.tcp_policy else []
                     if pieces is None:
                         pieces = [None]
@@ -214,6 +216,10 @@ class FakeDns:
                         conn.recv(1)  # until the client hangs up (or a second passes)
                 except (OSError, struct.error):
                     pass
+
+    def _received(self, transport, query):
+        self.first_at.setdefault(transport, time.monotonic())
+        self.queries.append((transport, query))
 
     def udp_queries(self):
         return [q for t, q in self.queries if t == "udp"]
