@@ -172,6 +172,7 @@ def hostile_class(subs):
         };
         int n = 0;
         while (n < most && pthread_create(&kids[n], &small, wait_for_gate, nullptr) == 0) ++n;
+        pthread_attr_destroy(&small);
         close(gate[1]);
         for (int i = 0; i < n; ++i) pthread_join(kids[i], nullptr);
         close(gate[0]);
