@@ -43,8 +43,10 @@ NOBODY = 65534  # the uid and gid the program runs as
 # graders (STAGE_TIMEOUT, OUTPUT_CAP); open files by the system's limit.
 LIMITS = {"nproc": 256, "as": 1 << 30, "fsize": 64 << 20, "cpu": 60, "core": 0}
 COMPILE_LIMITS = {**LIMITS, "as": 4 << 30, "cpu": 120}
-# each limit's flag for bash's ulimit, and the unit (bytes) that counts in
-ULIMIT = {"nproc": ("u", 1), "as": ("v", 1024), "fsize": ("f", 1024), "cpu": ("t", 1), "core": ("c", 1024)}
+# each limit's name in /proc/self/limits (whose hard limits are in the
+# same units as prlimit's: bytes, seconds, processes)
+PROC_LIMITS = {"nproc": "processes", "as": "address space", "fsize": "file size", "cpu": "cpu time",
+               "core": "core file size"}
 # The environment a program gets: these variables when set (the socket a
 # superserver hands over, the sanitizers' options a grader chooses) and a
 # fixed PATH, nothing else of the grader's: not the teacher's variables
@@ -152,12 +154,17 @@ def write_wrapper(binary, folder):
     inner = f"/sandbox/{binary.name}"
     command = bwrap(["--ro-bind", str(copy), inner], [], limits=None)
     script = folder / binary.name
-    # bash's ulimit reads each hard limit (no process started), in its own
-    # units: -v in KiB, -f and -c in 1024-byte blocks
-    check = "".join(
-        f'hard=$(ulimit -H -{flag}); if [ "$hard" = unlimited ] || [ "$hard" -gt {value // unit} ]; '
-        f'then limits+=(--{name}={value}); fi\n'
-        for name, value in limits.items() for flag, unit in [ULIMIT[name]])
+    # The hard limits in force come from /proc/self/limits (bash's own,
+    # which the sandbox inherits), read by bash's builtins: the wrapper runs
+    # at every start of the program, and a $(ulimit -H) is a process each
+    # (five of them were a third of the wrapper's cost)
+    check = ("declare -A want=(" + " ".join(f"[{PROC_LIMITS[n]!r}]={n}={v}" for n, v in limits.items())
+             + ")\nmapfile -t have < /proc/self/limits\nfor line in \"${have[@]}\"; do\n"
+             # (the name's words are one space apart, the columns two or more)
+             "  [[ $line =~ ^Max\\ ([a-z]+(\\ [a-z]+)*)\\ \\ +[^\\ ]+\\ +([^\\ ]+) ]] || continue\n"
+             "  what=${want[${BASH_REMATCH[1]}]:-}; hard=${BASH_REMATCH[3]}\n"
+             '  if [ -n "$what" ] && { [ "$hard" = unlimited ] || [ "$hard" -gt "${what#*=}" ]; }; then\n'
+             '    limits+=("--$what")\n  fi\ndone\n')
     script.write_text(
         "#!/bin/bash\n"
         f"# {binary.name}, run in the grading sandbox (tests/exercises/sandbox.py wrote this)\n"
