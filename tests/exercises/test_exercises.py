@@ -1,7 +1,9 @@
-"""The exercises' own tests: each grader is run, as a student's
-`./workbook ex check` runs it, on the reference solution (must pass), the
-untouched starter (must fail at stage 1 and point to a hint) and every
-known-wrong version kept in wrong/ID/ (must fail where its header says).
+"""The exercises' own tests: each grader is run on the reference solution,
+as a teacher's `./workbook grade` runs it on a student's file (compiled
+and graded in the sandbox: it must pass), and, as a student's
+`./workbook ex check` runs it, on the untouched starter (must fail at
+stage 1 and point to a hint) and every known-wrong version kept in
+wrong/ID/ (must fail where its header says).
 
 A known-wrong version (wrong/ID/WHAT.patch, a patch to the solution) adds
 a line to the header that says what it expects:
@@ -11,9 +13,11 @@ WORKBOOK_EX_ONLY=ID limits the run to one exercise (meson registers one
 test per exercise).
 """
 
+import csv
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -61,11 +65,27 @@ def check(ex_id, program, tmp_path):
 
 @pytest.mark.parametrize("ex_id,chapter,name", list(exercises()))
 def test_solution_passes(ex_id, chapter, name, tmp_path):
-    code, out, stages = check(ex_id, BUILD / chapter / "exercises" / "solutions" / name, tmp_path)
-    assert code == 0, f"the reference solution of {ex_id} fails its grader:\n{out}"
-    # a stage that needs real root may be skipped in a normal user's run
-    assert stages and all(s["status"] == "passed" or
-                          (s["status"] == "skipped" and ROOT_ONLY in s["output"]) for s in stages), out
+    """The reference solution, handed in as a student's file, passes
+    `./workbook grade`: it compiles in the sandbox as a student's does, and
+    passes every stage of its grader (one graded class of the 13 solutions
+    would be the same work, one exercise after another)."""
+    student = tmp_path / "submissions" / "honest"
+    theirs = student / chapter / "exercises" / name / f"{name}.cpp"
+    theirs.parent.mkdir(parents=True)
+    shutil.copy(SOURCE / chapter / "exercises" / "solutions" / f"{name}.cpp", theirs)
+    grades = tmp_path / "grades"
+    r = subprocess.run([sys.executable, HERE / "grade_all.py", student.parent, ex_id, "--build", BUILD,
+                        "--out", grades], capture_output=True, text=True, timeout=CHECK_TIMEOUT)
+    assert r.returncode == 0, r.stdout + r.stderr
+    with open(grades / "grades.csv") as f:
+        row = next(csv.DictReader(f))
+    out = json.loads((grades / "honest" / "results.json").read_text())["tests"][0]["output"]
+    assert row[ex_id] == "pass" and row["total"] == "1", f"the reference solution of {ex_id} fails:\n{out}"
+    # every stage passed; one that needs real root may be skipped in a normal user's run
+    stages = re.findall(r"^  (ok     |FAILED |SKIPPED) \d+\. .*\n((?:           .*\n)*)", out, re.M)
+    assert stages and all(mark == "ok     " or (mark == "SKIPPED" and ROOT_ONLY in text)
+                          for mark, text in stages), out
+    assert not (student / "results.json").exists(), "with --out, nothing is written into a submission"
 
 
 @pytest.mark.parametrize("ex_id,chapter,name", list(exercises()))
