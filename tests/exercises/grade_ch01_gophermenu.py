@@ -12,9 +12,8 @@ import re
 import threading
 import time
 
-import pytest
 
-from grading import STAGE_TIMEOUT, Program, command_line, fail, printable, run, stage
+from grading import STAGE_TIMEOUT, Program, command_line, fail, fixture, printable, run, stage
 from gopher_peers import Gophernicus, GopherServer, curl, fixed, peak_memory, render_menu
 
 GOPHERMAP = (b"Welcome to the map.\n"
@@ -38,7 +37,7 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def gophernicus():
     with Gophernicus(FILES) as server:
         yield server.port

@@ -11,9 +11,8 @@ another port), and meets items it cannot follow.
 import random
 import re
 
-import pytest
 
-from grading import command_line, fail, printable, run, stage
+from grading import command_line, fail, fixture, printable, run, stage
 from gopher_peers import Gophernicus, GopherServer, curl, item_count, item_number, menus
 
 ABOUT = b"About this server.\nIt serves a few files for gopherwalk.\n"
@@ -35,7 +34,7 @@ FILES = {
 }
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def gophernicus():
     with Gophernicus(FILES) as server:
         yield server.port

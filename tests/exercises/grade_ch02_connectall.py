@@ -14,9 +14,8 @@ socket.getaddrinfo() gives inside the same lab.
 import re
 import time
 
-import pytest
 
-from grading import Namespace, command_line, fail, run, stage
+from grading import Namespace, command_line, fail, fixture, run, stage
 from ch02_peers import PY  # noqa: E402 (grading puts tests/e2e on the path)
 
 HOSTS = """\
@@ -63,7 +62,7 @@ signal.pause()
 """
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def lab():
     with Namespace(files={"/etc/hosts": HOSTS, "/etc/host.conf": "multi on\n",
                           "/etc/nsswitch.conf": "hosts: files\nservices: files\n"}) as ns:

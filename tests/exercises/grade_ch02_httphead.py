@@ -13,9 +13,8 @@ import re
 import socket
 import time
 
-import pytest
 
-from grading import command_line, fail, printable, run, stage
+from grading import command_line, fail, fixture, printable, run, stage
 from ch02_peers import Nginx, ThreadServer, http_get, read_request  # noqa: E402 (grading puts tests/e2e on the path)
 
 REQUEST_TIMEOUT = 12  # seconds: how long a server thread waits for the program
@@ -111,7 +110,7 @@ def nginx_note(raw):
             " the Date header's value is masked on both sides")
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def nginx(tmp_path_factory):
     with Nginx(tmp_path_factory.mktemp("nginx")) as server:
         yield server

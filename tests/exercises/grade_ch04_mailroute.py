@@ -17,10 +17,9 @@ zone file's (not sorted), and the program must sort.
 import ipaddress
 from pathlib import Path
 
-import pytest
 
 from ch04_lab import DnsLab
-from grading import command_line, fail, printable, run, stage
+from grading import command_line, fail, fixture, printable, run, stage
 
 SOA = "ns1.example.test. hostmaster.example.test. 1 3600 900 604800 300"
 ZONE = "mailroute.test"
@@ -73,7 +72,7 @@ empty    TXT   "no MX and no address"
 RESOLVER, NSD = "127.0.0.1", "127.0.0.2"
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def lab():
     with DnsLab(zones={ZONE: MAILROUTE_TEST}) as lab:
         yield lab

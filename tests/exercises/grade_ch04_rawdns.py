@@ -14,9 +14,8 @@ import struct
 import sys
 from pathlib import Path
 
-import pytest
 
-from grading import command_line, fail, printable, run, stage
+from grading import command_line, fail, fixture, printable, run, stage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
 from ch04_lab import DnsLab  # noqa: E402
@@ -34,7 +33,7 @@ NSD, KNOT6, UNBOUND = "127.0.0.2", "::1", "127.0.0.1"
 A99 = bytes([192, 0, 2, 99])
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def lab():
     with DnsLab(extra_files={"/etc/resolv.conf": RESOLV_CONF}) as lab:
         yield lab

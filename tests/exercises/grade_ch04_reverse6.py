@@ -15,10 +15,9 @@ other family only; several PTR records), the expected lines are spelled out.
 import ipaddress
 from pathlib import Path
 
-import pytest
 
 from ch04_lab import DnsLab
-from grading import command_line, fail, run, stage
+from grading import command_line, fail, fixture, run, stage
 from harness import prog
 
 SOA = "ns1.example.test. hostmaster.example.test. 1 3600 900 604800 300"
@@ -61,7 +60,7 @@ ZONES = {
 }
 
 
-@pytest.fixture(scope="module")
+@fixture(scope="module")
 def lab():
     with DnsLab(zones=ZONES) as lab:
         yield lab

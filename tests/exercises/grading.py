@@ -1,13 +1,16 @@
-"""The exercise graders' toolkit, and the pytest plugin that reports a
-grade stage by stage.
+"""The exercise graders' toolkit, and the runner that reports a grade
+stage by stage.
 
-A grader is a pytest module, tests/exercises/grade_<id>.py (ch02-udpretry:
-grade_ch02_udpretry.py). Each test function is one stage, run in file order,
-marked with @stage("what it proves", hint=N). The program to grade arrives by
-path (the `program` fixture), so one grader grades a starter, a reference
-solution or a student's copy alike. check.py runs a grader with this plugin:
-one line per stage (ok / FAILED), and for the first failure what the grader
-did, what it expected, what came back and which hint may help.
+A grader is a Python module written as a pytest module would be,
+tests/exercises/grade_<id>.py (ch02-udpretry: grade_ch02_udpretry.py). Each
+test function is one stage, run in file order, marked with
+@stage("what it proves", hint=N); what a stage needs (a lab, a server)
+comes from a @fixture named as its parameter. The program to grade arrives
+by path (the `program` fixture), so one grader grades a starter, a reference
+solution or a student's copy alike. check.py runs a grader with
+run_grader(): one line per stage (ok / FAILED), and for the first failure
+what the grader did, what it expected, what came back and which hint may
+help.
 
 The rules every grader keeps (learnyounode's users' complaint was flaky
 verification and hangs): no sleeping to wait (wait for an announced port, a
@@ -16,16 +19,19 @@ prints capped (OUTPUT_CAP), and everything it started killed at the end of
 the stage, its whole process group, whatever happened.
 """
 
+import importlib.util
+import inspect
 import os
 import shlex
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+import traceback
 from pathlib import Path
-
-import pytest
 
 import sandbox
 
@@ -47,15 +53,6 @@ def stage(title, hint=None):
         fn.stage_hint = hint
         return fn
     return mark
-
-
-@pytest.fixture
-def program():
-    """The path of the program being graded."""
-    path = os.environ.get("WORKBOOK_EX_PROGRAM", "")
-    if not path or not os.access(path, os.X_OK):
-        pytest.fail(f"no program to grade at {path!r} (set WORKBOOK_EX_PROGRAM)")
-    return path
 
 
 # ------------------------------------------------------- failing clearly
@@ -359,60 +356,217 @@ def run(args, input=b"", timeout=STAGE_TIMEOUT, waiting_for="the program to fini
         prog.stop()
 
 
-# ---------------------------------------------- the plugin: the report
+# --------------------------------------------- the runner: the report
 
 class Report:
     """Collects each stage's outcome for the printed report and the JSON
     that `./workbook grade` turns into grades."""
 
-    def __init__(self):
+    def __init__(self, out=None):
         self.stages = []
+        self.out = out  # where the report is printed (None: sys.stdout)
 
-    def add(self, item, status, text):
-        fn = getattr(item, "function", None)
-        title = getattr(fn, "stage_title", None) or item.name
+    def add(self, fn, status, text):
+        title = getattr(fn, "stage_title", None) or fn.__name__
         hint = getattr(fn, "stage_hint", None)
         number = len(self.stages) + 1
         self.stages.append({"number": number, "title": title, "status": status,
                             "output": text, "hint": hint})
         mark = {"passed": "ok     ", "failed": "FAILED ", "skipped": "SKIPPED"}[status]
-        print(f"  {mark} {number}. {title}", flush=True)
+        print(f"  {mark} {number}. {title}", file=self.out, flush=True)
         if text:
-            print("\n".join("           " + line for line in text.splitlines()), flush=True)
+            print("\n".join("           " + line for line in text.splitlines()), file=self.out, flush=True)
 
 
 REPORT = Report()
 
 
-def _explain(call):
-    exc = call.excinfo.value
+def fixture(fn=None, *, scope="function"):
+    """Marks a function as a fixture, as pytest's does: a stage (or another
+    fixture) that names it as a parameter gets what it returns, or yields
+    (the code after the yield is its teardown). scope="module": made once
+    for the whole grader, torn down at its end; else made for each stage."""
+    def mark(f):
+        f.fixture_scope = scope
+        return f
+    return mark(fn) if fn is not None else mark
+
+
+@fixture
+def program():
+    """The path of the program being graded."""
+    path = os.environ.get("WORKBOOK_EX_PROGRAM", "")
+    if not path or not os.access(path, os.X_OK):
+        raise GraderError(f"no program to grade at {path!r} (set WORKBOOK_EX_PROGRAM)")
+    return path
+
+
+class TempFolders:
+    """pytest's tmp_path_factory, as far as graders use it: mktemp(name)
+    makes a new folder; all of them are removed at the grader's end."""
+
+    def __init__(self):
+        self.made = []
+
+    def mktemp(self, name):
+        self.made.append(Path(tempfile.mkdtemp(prefix=name + "-")))
+        return self.made[-1]
+
+
+@fixture(scope="module")
+def tmp_path_factory():
+    folders = TempFolders()
+    yield folders
+    for path in folders.made:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+class GraderError(Exception):
+    """The grader itself cannot go on (not the program's fault)."""
+
+
+def _outcome(exc):
+    """("skipped" or "failed", the text for the report) for what a stage (or
+    a fixture) raised: a Failure or an assert is the program's failure; a
+    skip (harness.need's, pytest's own) is a skip; anything else is the
+    grader's error, with where it happened."""
+    outcomes = sys.modules.get("_pytest.outcomes")  # (harness imports pytest to skip or fail)
+    if outcomes and isinstance(exc, outcomes.Skipped):
+        return "skipped", str(exc.msg)
     if isinstance(exc, AssertionError):
-        return str(exc) or "an assertion failed"
-    if isinstance(exc, pytest.skip.Exception):
-        return str(exc)
-    return ("the grader itself hit an error (not necessarily your program's fault):\n"
-            + str(call.excinfo.getrepr(style="short")))
+        return "failed", str(exc) or "an assertion failed"
+    if outcomes and isinstance(exc, outcomes.Failed) or isinstance(exc, GraderError):
+        where = str(getattr(exc, "msg", exc))
+    else:
+        where = "".join(traceback.format_exception(exc, limit=-3)).rstrip()
+    return "failed", "the grader itself hit an error (not necessarily your program's fault):\n" + where
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item, call):
-    outcome = yield
-    report = outcome.get_result()
-    if call.when == "call" or report.outcome != "passed":
-        # under CI a skip fails, unless it is a root-only stage in a normal user's run
-        allowed_skip = not CI or (ROOT_ONLY in str(report.longrepr) and not real_root())
-        if report.outcome == "passed":
-            REPORT.add(item, "passed", "")
-        elif report.skipped and allowed_skip:
-            REPORT.add(item, "skipped", _explain(call) if call.excinfo else "")
-        else:
-            text = _explain(call) if call.excinfo else str(report.longrepr)
-            if report.skipped:
-                report.outcome = "failed"
-                text = "skipped under CI, which counts as a failure: " + text
-            REPORT.add(item, "failed", text)
+class _Fixtures:
+    """The fixtures a grader can name (its own, and `program` and
+    `tmp_path_factory`), made on first use and kept for their scope."""
+
+    def __init__(self, namespace):
+        self.defs = {"program": program, "tmp_path_factory": tmp_path_factory}
+        self.defs.update({name: obj for name, obj in namespace.items()
+                          if callable(obj) and hasattr(obj, "fixture_scope")})
+        self.made = {"module": {}, "function": {}}  # name: (value, or the exception it raised)
+        self.teardowns = {"module": [], "function": []}
+
+    def args(self, fn):
+        return {name: self.get(name) for name in inspect.signature(fn).parameters}
+
+    def get(self, name):
+        if name not in self.defs:
+            raise GraderError(f"no fixture named {name!r}")
+        fn = self.defs[name]
+        made = self.made[fn.fixture_scope]
+        if name not in made:
+            try:
+                value = fn(**self.args(fn))
+                if inspect.isgenerator(value):
+                    self.teardowns[fn.fixture_scope].append(value)
+                    value = next(value)
+                made[name] = (value, None)
+            except BaseException as e:  # a module fixture that failed fails every stage that needs it
+                if isinstance(e, KeyboardInterrupt):
+                    raise
+                made[name] = (None, e)
+        value, error = made[name]
+        if error is not None:
+            raise error
+        return value
+
+    def end(self, scope):
+        """Tears the scope's fixtures down, the last made first; returns the
+        first exception a teardown raised, or None."""
+        first = None
+        while self.teardowns[scope]:
+            try:
+                next(self.teardowns[scope].pop())
+            except StopIteration:
+                pass
+            except BaseException as e:
+                if isinstance(e, KeyboardInterrupt):
+                    raise
+                first = first or e
+        self.made[scope].clear()
+        return first
 
 
-def pytest_collectreport(report):
-    if report.failed:
-        print(f"  the grader could not be loaded:\n{report.longrepr}", flush=True)
+class _Quiet:
+    """While a stage runs, stdin, stdout and stderr (the file descriptors:
+    the peers a grader starts inherit them) are /dev/null, so nothing but
+    the report reaches the student; the report goes to the real stdout."""
+
+    def __enter__(self):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        self.saved = [os.dup(fd) for fd in (0, 1, 2)]
+        null = os.open(os.devnull, os.O_RDWR)
+        for fd in (0, 1, 2):
+            os.dup2(null, fd)
+        os.close(null)
+        return self
+
+    def __exit__(self, *exc):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        for fd, saved in zip((0, 1, 2), self.saved):
+            os.dup2(saved, fd)
+            os.close(saved)
+
+
+def run_grader(path):
+    """Runs the grader at `path` (a module whose test* functions are the
+    stages, in file order, fixtures given by parameter name, as pytest would
+    run them) up to its first failed stage, printing the report as it goes.
+    Returns 0 when every stage passed (or was a skip allowed here), 1 when
+    one failed, 2 when the grader could not be loaded.
+
+    A small runner of its own, not pytest: pytest's start-up was a third of
+    a quick grader's run, and a grader needs none of the rest."""
+    REPORT.out = os.fdopen(os.dup(1), "w")  # stdout as it is now, past _Quiet
+    try:
+        spec = importlib.util.spec_from_file_location(Path(path).stem, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = module
+        spec.loader.exec_module(module)
+    except Exception as e:
+        print("  the grader could not be loaded:\n" + "".join(traceback.format_exception(e, limit=-3)),
+              file=REPORT.out, flush=True)
+        return 2
+    stages = [obj for name, obj in vars(module).items() if name.startswith("test") and inspect.isfunction(obj)]
+    fixtures = _Fixtures(vars(module))
+    code = 0
+    try:
+        for fn in stages:
+            status, text = "passed", ""
+            with _Quiet():
+                try:
+                    fn(**fixtures.args(fn))
+                except KeyboardInterrupt:
+                    raise
+                except BaseException as e:  # (pytest's skips and failures are BaseExceptions)
+                    status, text = _outcome(e)
+                finally:
+                    error = fixtures.end("function")
+                    if error is not None and status == "passed":
+                        status, text = _outcome(error)
+                    if fn is stages[-1] or status == "failed":
+                        error = fixtures.end("module")
+                        if error is not None and status == "passed":
+                            status, text = _outcome(error)
+            # under CI a skip fails, unless it is a root-only stage in a normal user's run
+            if status == "skipped" and CI and not (ROOT_ONLY in text and not real_root()):
+                status, text = "failed", "skipped under CI, which counts as a failure: " + text
+            REPORT.add(fn, status, text)
+            if status == "failed":
+                code = 1
+                break
+    finally:
+        with _Quiet():
+            fixtures.end("function")
+            fixtures.end("module")
+        REPORT.out.flush()
+    return code
