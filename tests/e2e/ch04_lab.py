@@ -89,6 +89,26 @@ class DnsLab:
         result = self.ns.run(["dig", "+short", f"@{server}", name, rtype, *options])
         return [line for line in result.stdout.decode().splitlines() if line]
 
+    def answers(self, server, questions, *options):
+        """dig's answer section (its lines) for each (name, type) of
+        `questions`, in their order, asked in one run of dig (one dig costs
+        more CPU than the program it checks; a test asks a dozen). Options
+        (+time=2) go before the questions and apply to all."""
+        args = ["dig", "+noall", "+answer", "+question", *options, f"@{server}"]
+        for name, rtype in questions:
+            args += [name, rtype]
+        result = self.ns.run(args)
+        assert result.returncode == 0, f"{' '.join(args)} failed: {result.stderr!r}"
+        answers = []
+        for line in result.stdout.decode().splitlines():
+            assert not line.startswith(";;"), f"{' '.join(args)}: {line}"
+            if line.startswith(";"):  # the next question (";www.example.test. IN A")
+                answers.append([])
+            elif line.strip():
+                answers[-1].append(line)
+        assert len(answers) == len(questions), f"{' '.join(args)}: {result.stdout!r}"
+        return answers
+
     def run(self, args, **kwargs):
         return self.ns.run(args, **kwargs)
 

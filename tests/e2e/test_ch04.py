@@ -263,9 +263,9 @@ def dig_records(lab, server, name, types=TYPES, rtype_any=False):
     only records owned by `name` of the type asked for (or the whole answer
     to one ANY query when rtype_any)."""
     found = set()
-    for rtype in (["ANY"] if rtype_any else types):
-        out = lab.run(["dig", "+noall", "+answer", f"@{server}", name, rtype]).stdout.decode()
-        for line in out.splitlines():
+    rtypes = ["ANY"] if rtype_any else list(types)
+    for rtype, answer in zip(rtypes, lab.answers(server, [(name, rtype) for rtype in rtypes])):
+        for line in answer:
             owner, _ttl, _cls, typ, data = line.split(None, 4)
             if rtype_any or (typ == rtype and owner.rstrip(".").lower() == name.lower()):
                 found.add(f"{typ} {re.sub(r'(?<=[^ .])[.](?= |$)', '', data)}")

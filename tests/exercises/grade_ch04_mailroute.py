@@ -85,13 +85,11 @@ def dig_answers(lab, questions, server=RESOLVER):
     run: (owner, type, data) for each record, owners without the final dot."""
     # (dig is the grader's reference, not the graded program: on a busy
     # machine a lab server may miss dig's first 2 s, so dig asks up to 3 times)
-    args = ["dig", "+noall", "+answer", "+time=2", "+tries=3", f"@{server}"]
-    for name, rtype in questions:
-        args += [name, rtype]
     records = []
-    for line in lab.run(args).stdout.decode().splitlines():
-        owner, _ttl, _class, rtype, data = line.split(None, 4)
-        records.append((bare(owner).lower(), rtype, data))
+    for answer in lab.answers(server, questions, "+time=2", "+tries=3"):
+        for line in answer:
+            owner, _ttl, _class, rtype, data = line.split(None, 4)
+            records.append((bare(owner).lower(), rtype, data))
     return records
 
 
