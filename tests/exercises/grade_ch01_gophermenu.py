@@ -12,7 +12,6 @@ import re
 import threading
 import time
 
-
 from grading import STAGE_TIMEOUT, Program, command_line, fail, fixture, printable, run, stage
 from gopher_peers import Gophernicus, GopherServer, curl, fixed, peak_memory, render_menu
 

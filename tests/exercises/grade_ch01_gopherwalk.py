@@ -11,7 +11,6 @@ another port), and meets items it cannot follow.
 import random
 import re
 
-
 from grading import command_line, fail, fixture, printable, run, stage
 from gopher_peers import Gophernicus, GopherServer, curl, item_count, item_number, menus
 

@@ -14,7 +14,6 @@ socket.getaddrinfo() gives inside the same lab.
 import re
 import time
 
-
 from grading import Namespace, command_line, fail, fixture, run, stage
 from ch02_peers import PY  # noqa: E402 (grading puts tests/e2e on the path)
 

@@ -13,7 +13,6 @@ import re
 import socket
 import time
 
-
 from grading import command_line, fail, fixture, printable, run, stage
 from ch02_peers import Nginx, ThreadServer, http_get, read_request  # noqa: E402 (grading puts tests/e2e on the path)
 

@@ -17,7 +17,6 @@ zone file's (not sorted), and the program must sort.
 import ipaddress
 from pathlib import Path
 
-
 from ch04_lab import DnsLab
 from grading import command_line, fail, fixture, printable, run, stage
 

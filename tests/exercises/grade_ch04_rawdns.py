@@ -14,7 +14,6 @@ import struct
 import sys
 from pathlib import Path
 
-
 from grading import command_line, fail, fixture, printable, run, stage
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))

@@ -15,7 +15,6 @@ other family only; several PTR records), the expected lines are spelled out.
 import ipaddress
 from pathlib import Path
 
-
 from ch04_lab import DnsLab
 from grading import command_line, fail, fixture, run, stage
 from harness import prog
