@@ -302,7 +302,7 @@ def connect(port, host="127.0.0.1", timeout=TIMEOUT):
 def recv_all(sock, limit=64 << 20, reset_ok=False):
     """Reads until the peer closes (or `limit` bytes). With reset_ok, a
     connection reset ends the reading too, and what came before it counts."""
-    data = b""
+    data = bytearray()  # (growing bytes would copy all that came before at every piece)
     while len(data) < limit:
         try:
             piece = sock.recv(65536)
@@ -313,7 +313,7 @@ def recv_all(sock, limit=64 << 20, reset_ok=False):
         if not piece:
             break
         data += piece
-    return data
+    return bytes(data)
 
 
 class Namespace:
