@@ -64,7 +64,12 @@ def main(argv):
         ok, why = sandbox.available()
         if ok:
             folder = sandbox.workdir("workbook-sandbox-")
-            runs = sandbox.write_wrapper(program, folder)
+            try:
+                runs = sandbox.write_wrapper(program, folder)
+            except FileNotFoundError as e:  # sandbox-exec not built
+                shutil.rmtree(folder, ignore_errors=True)
+                print(f"check.py: {e}", file=sys.stderr)
+                return 2
             os.environ["WORKBOOK_EX_SANDBOX"] = "1"
         elif mode == "--sandbox":
             print(f"check.py: no sandbox: {why}", file=sys.stderr)

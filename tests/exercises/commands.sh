@@ -100,7 +100,8 @@ ex_check() {
     [ -z "$solution" ] && ex_record "$1" failing
     return 1
   fi
-  "$PY" tests/exercises/check.py "$1" "$program" || status=$?
+  # (WORKBOOK_BUILD: the build whose programs and sandbox-exec the grader uses)
+  WORKBOOK_BUILD=$B_ABS "$PY" tests/exercises/check.py "$1" "$program" || status=$?
   [ "$status" -eq 2 ] && exit 2
   if [ -z "$solution" ]; then
     if [ "$status" -eq 0 ]; then ex_record "$1" passed; else ex_record "$1" failing; fi
@@ -189,16 +190,19 @@ ex_watch() {
   done
 }
 
+# (the programs the graders run, and the sandbox's sandbox-exec)
+EX_TARGETS=(programs tests/exercises/sandbox-exec)
+
 ex() {
   local cmd=${1:-list}
   [ $# -gt 0 ] && shift
   case $cmd in
     list) ex_list ;;
-    check) bootstrap; build programs; ex_check "$@" ;;
-    watch) bootstrap; build programs; ex_watch "$@" ;;
+    check) bootstrap; build "${EX_TARGETS[@]}"; ex_check "$@" ;;
+    watch) bootstrap; build "${EX_TARGETS[@]}"; ex_watch "$@" ;;
     hint) ex_hint "$@" ;;
     solution) ex_solution "$@" ;;
-    run) bootstrap; build programs; ex_run "$@" ;;
+    run) bootstrap; build "${EX_TARGETS[@]}"; ex_run "$@" ;;
     *) note "unknown: ex $cmd (ex, ex check, ex watch, ex hint, ex solution, ex run)"; exit 2 ;;
   esac
 }

@@ -344,16 +344,15 @@ def programs_used(ids):
 
 def prepare(build, ids, work):
     """Builds what grading `ids` needs from this tree (programs_used, the
-    exercises' libraries) and makes the Kit in `work`; raises BuildError
+    sandbox's sandbox-exec, the exercises' libraries) and makes the Kit in `work`; raises BuildError
     with the first compiler error if this tree does not build."""
     # (one build at a time in a build folder, as ./workbook's build takes it)
     with open(Path(build) / ".workbook-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        used = programs_used(ids)
-        if used:
-            made = subprocess.run(["ninja", "-C", build, *used], capture_output=True, text=True)
-            if made.returncode != 0:
-                raise BuildError(first_error(made.stdout + made.stderr))
+        made = subprocess.run(["ninja", "-C", build, *programs_used(ids), sandbox.EXEC_TARGET],
+                              capture_output=True, text=True)
+        if made.returncode != 0:
+            raise BuildError(first_error(made.stdout + made.stderr))
         return Kit(work / "kit", build, ids)
 
 

@@ -21,7 +21,11 @@ nothing it started outlives it.
 
 The grader stays outside. It runs the program through a small wrapper
 script (write_wrapper) named like the program, so graders, superservers
-(xinetd, systemd-socket-activate) and the report all use it unchanged.
+(xinetd, systemd-socket-activate) and the report all use it unchanged. The
+wrapper starts the program with sandbox-exec (sandbox_exec.cpp, built with
+the programs), one small process in place of setpriv, env and prlimit: a
+class's grading starts programs by the hundred. A compile (once per
+student and exercise) uses those tools themselves (bwrap()).
 """
 
 import os
@@ -34,19 +38,15 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from harness import real_root  # noqa: E402  (root of the machine, not of a user namespace)
+from harness import SOURCE, real_root  # noqa: E402  (root of the machine, not of a user namespace)
 
 NOBODY = 65534  # the uid and gid the program runs as
-# Limits on each run (prlimit, set inside the sandbox, so they count only
-# the sandbox's own processes): processes, address space, file size, CPU
+# Limits on each run (set inside the sandbox, so the process limit counts
+# only the sandbox's own processes): processes, address space, file size, CPU
 # seconds, core dumps. The wall time and the output are bounded by the
 # graders (STAGE_TIMEOUT, OUTPUT_CAP); open files by the system's limit.
 LIMITS = {"nproc": 256, "as": 1 << 30, "fsize": 64 << 20, "cpu": 60, "core": 0}
 COMPILE_LIMITS = {**LIMITS, "as": 4 << 30, "cpu": 120}
-# each limit's name in /proc/self/limits (whose hard limits are in the
-# same units as prlimit's: bytes, seconds, processes)
-PROC_LIMITS = {"nproc": "processes", "as": "address space", "fsize": "file size", "cpu": "cpu time",
-               "core": "core file size"}
 # The environment a program gets: these variables when set (the socket a
 # superserver hands over, the sanitizers' options a grader chooses) and a
 # fixed PATH, nothing else of the grader's: not the teacher's variables
@@ -55,13 +55,14 @@ PROC_LIMITS = {"nproc": "processes", "as": "address space", "fsize": "file size"
 # MALLOC_PERTURB_ (which fills every allocation: a program that asks for
 # 1 GiB then writes all of it).
 KEEP_ENV = ("LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "ASAN_OPTIONS", "UBSAN_OPTIONS", "LSAN_OPTIONS")
-PATH = "/usr/local/bin:/usr/bin:/bin"
+PATH = "/usr/local/bin:/usr/bin:/bin"  # (set by sandbox_exec.cpp: its kPath)
 TMP_SIZE = 64 << 20  # bytes: the private /tmp
-# Signals a grader sends to the program's process group: bwrap itself
-# ignores them (else Ctrl-C would end bwrap, and the sandbox with it, before
-# the program could end as it chooses); the program gets the default
-# handling back (env --default-signal).
-FORWARDED = "INT TERM HUP QUIT USR1 USR2 ALRM"
+# (The signals a grader sends to the program's process group, Ctrl-C and
+# the like, bwrap ignores: else it would end, and the sandbox with it,
+# before the program could end as it chooses; the program gets the default
+# handling back. sandbox_exec.cpp's kForwarded lists them.)
+EXEC_TARGET = "tests/exercises/sandbox-exec"  # its ninja target, and its path in a build
+EXEC_INSIDE = "/sandbox/.sandbox-exec"  # where a wrapper's sandbox has it
 
 
 def workdir(prefix, parent=None):
@@ -96,17 +97,29 @@ def _prlimit(limits):
     return ["/usr/bin/prlimit", *[f"--{k}={v}" for k, v in limits.items()], "--"]
 
 
-def bwrap(binds, command, limits=LIMITS, network=True, cwd="/tmp"):
-    """The command line that runs `command` in the sandbox, with `binds`
-    (bwrap arguments: --ro-bind SRC DEST, --bind ...) added to the system's
-    read-only parts; network=False gives it no network at all."""
-    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if real_root() else []
-    return [*drop, "bwrap", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY),
+def _bwrap(binds, network, cwd):
+    """bwrap and its arguments (without the command): the system's
+    read-only parts, then `binds` (--ro-bind SRC DEST, --bind ...);
+    network=False gives it no network at all."""
+    return [shutil.which("bwrap") or "bwrap", "--unshare-user", "--uid", str(NOBODY), "--gid", str(NOBODY),
             "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try",
             *([] if network else ["--unshare-net"]),
             "--die-with-parent", "--hostname", "sandbox", *_system(), *binds,
-            "--remount-ro", "/", "--chdir", cwd,
-            "--", "/usr/bin/env", "--default-signal", *_prlimit(limits), *command]
+            "--remount-ro", "/", "--chdir", cwd]
+
+
+def bwrap(binds, command, limits=LIMITS, network=True, cwd="/tmp"):
+    """The command line that runs `command` in the sandbox, with `binds`
+    added to the system's read-only parts (_bwrap)."""
+    drop = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups"] if real_root() else []
+    return [*drop, *_bwrap(binds, network, cwd), "--", "/usr/bin/env", "--default-signal", *_prlimit(limits),
+            *command]
+
+
+def sandbox_exec():
+    """The build's sandbox-exec: WORKBOOK_BUILD's (as the graders' programs
+    are), else this tree's build/."""
+    return Path(os.environ.get("WORKBOOK_BUILD", SOURCE / "build")) / EXEC_TARGET
 
 
 _available = None
@@ -137,49 +150,42 @@ def sanitized(binary):
 
 
 def write_wrapper(binary, folder):
-    """Copies `binary` into `folder` (from workdir()) and
+    """Copies `binary` into `folder` (from workdir()), with sandbox-exec, and
     writes beside it an executable script with the program's own name that
     runs the copy in the sandbox with the script's arguments. Returns the
     script's path: graders run it as they would the program."""
     binary = Path(binary)
     folder = Path(folder)
+    launcher = sandbox_exec()
+    if not launcher.exists():
+        raise FileNotFoundError(f"{launcher} is not built (ninja -C {launcher.parents[2]} {EXEC_TARGET})")
     inside = folder / "bin"
     inside.mkdir(mode=0o755)
     copy = inside / binary.name
     shutil.copy2(binary, copy)
     copy.chmod(0o755)
+    exec_copy = inside / ".sandbox-exec"
+    shutil.copy2(launcher, exec_copy)
+    exec_copy.chmod(0o755)
     limits = dict(LIMITS)
     if sanitized(copy):
         del limits["as"]
     inner = f"/sandbox/{binary.name}"
-    command = bwrap(["--ro-bind", str(copy), inner], [], limits=None)
+    # sandbox-exec keeps each limit unless a lower one is set already (a
+    # grader's prlimit --nofile=16 NAME), passes on only KEEP_ENV, and
+    # becomes nobody when grading as root (sandbox_exec.cpp)
+    command = [str(exec_copy), "--inside", EXEC_INSIDE, *(["--drop", str(NOBODY)] if real_root() else [])]
+    for name, value in limits.items():
+        command += ["--limit", f"{name}={value}"]
+    for name in KEEP_ENV:
+        command += ["--keep", name]
+    command += ["--", *_bwrap(["--ro-bind", str(copy), inner, "--ro-bind", str(exec_copy), EXEC_INSIDE],
+                              network=True, cwd="/tmp"), "--", inner]
     script = folder / binary.name
-    # The hard limits in force come from /proc/self/limits (bash's own,
-    # which the sandbox inherits), read by bash's builtins: the wrapper runs
-    # at every start of the program, and a $(ulimit -H) is a process each
-    # (five of them were a third of the wrapper's cost)
-    check = ("declare -A want=(" + " ".join(f"[{PROC_LIMITS[n]!r}]={n}={v}" for n, v in limits.items())
-             + ")\nmapfile -t have < /proc/self/limits\nfor line in \"${have[@]}\"; do\n"
-             # (the name's words are one space apart, the columns two or more)
-             "  [[ $line =~ ^Max\\ ([a-z]+(\\ [a-z]+)*)\\ \\ +[^\\ ]+\\ +([^\\ ]+) ]] || continue\n"
-             "  what=${want[${BASH_REMATCH[1]}]:-}; hard=${BASH_REMATCH[3]}\n"
-             '  if [ -n "$what" ] && { [ "$hard" = unlimited ] || [ "$hard" -gt "${what#*=}" ]; }; then\n'
-             '    limits+=("--$what")\n  fi\ndone\n')
     script.write_text(
-        "#!/bin/bash\n"
+        "#!/bin/sh\n"
         f"# {binary.name}, run in the grading sandbox (tests/exercises/sandbox.py wrote this)\n"
-        f"trap '' {FORWARDED}\n"
-        "# each limit, unless a lower one is set already (a grader's prlimit --nofile=16 NAME)\n"
-        "limits=()\n"
-        + check +
-        "# systemd-socket-activate names this process in LISTEN_PID; in the sandbox the program is PID 2\n"
-        'if [ -n "${LISTEN_PID:-}" ]; then export LISTEN_PID=2; fi\n'
-        "# the program's environment: only these of the grader's (KEEP_ENV)\n"
-        f"keep=(PATH={PATH})\n"
-        f"for name in {' '.join(KEEP_ENV)}; do\n"
-        '  if [ -n "${!name+set}" ]; then keep+=("$name=${!name}"); fi\n'
-        "done\n"
-        f'exec {shlex.join(command)} -i "${{keep[@]}}" /usr/bin/prlimit "${{limits[@]}}" -- {inner} "$@"\n')
+        f'exec {shlex.join(command)} "$@"\n')
     script.chmod(0o755)
     return script
 

@@ -188,6 +188,32 @@ def test_the_wrapper_sets_the_limits_and_keeps_a_lower_one(open_dir):
 
 
 
+def test_the_wrappers_program_runs_unprivileged_and_alone(open_dir):
+    """Through the wrapper (sandbox-exec, then bwrap), as through
+    sandbox.bwrap(): the uid nobody, no group of the grader's, and the
+    first process of its own PID namespace after sandbox-exec (PID 2)."""
+    folder = open_dir / "wrap"
+    folder.mkdir()
+    wrapper = sandbox.write_wrapper("/usr/bin/python3", folder)
+    r = subprocess.run([wrapper, "-c", "import os; print(os.getuid(), os.getgid(), os.getgroups(), os.getpid())"],
+                       capture_output=True, text=True, timeout=30)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split(maxsplit=2) == [str(sandbox.NOBODY), str(sandbox.NOBODY), f"[{sandbox.NOBODY}] 2\n"] \
+        or r.stdout.split(maxsplit=2) == [str(sandbox.NOBODY), str(sandbox.NOBODY), "[] 2\n"], r.stdout
+
+
+@pytest.mark.parametrize("args,status,message", [
+    (["--bogus"], 2, "usage: sandbox-exec"),
+    (["--", "bwrap", "--", "program"], 2, "no --inside PATH"),
+    (["--limit", "nofile=5", "--", "x", "--", "y"], 126, "bad limit 'nofile=5'"),
+    (["--inner", "--", "/no/such/program"], 127, "/no/such/program: No such file or directory"),
+])
+def test_sandbox_exec_says_what_is_wrong_in_one_line(args, status, message):
+    r = subprocess.run([sandbox.sandbox_exec(), *args], capture_output=True, text=True, timeout=30)
+    assert r.returncode == status and r.stderr.startswith("sandbox-exec: ") and message in r.stderr, r
+    assert r.stderr.count("\n") == (2 if "usage" in message else 1), r.stderr  # (the usage is its two lines)
+
+
 def test_the_program_gets_only_the_environment_it_needs(open_dir):
     """The grader's (or the teacher's) variables stay outside; the socket a
     superserver hands over and the sanitizers' options go in."""
