@@ -36,7 +36,7 @@
 namespace {
 
 constexpr const char* kPath = "PATH=/usr/local/bin:/usr/bin:/bin";
-// The signals a grader sends to the program's process group (sandbox.py's FORWARDED)
+// The signals a grader sends to the program's process group (Ctrl-C and the like)
 constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM};
 
 [[noreturn]] void fail(const std::string& what, int status = 126) {
