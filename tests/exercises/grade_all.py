@@ -344,8 +344,9 @@ def programs_used(ids):
 
 def prepare(build, ids, work):
     """Builds what grading `ids` needs from this tree (programs_used, the
-    sandbox's sandbox-exec, the exercises' libraries) and makes the Kit in `work`; raises BuildError
-    with the first compiler error if this tree does not build."""
+    sandbox's sandbox-exec, the exercises' libraries) and makes the Kit in
+    `work`; raises BuildError with the first compiler error if this tree
+    does not build."""
     # (one build at a time in a build folder, as ./workbook's build takes it)
     with open(Path(build) / ".workbook-build.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)

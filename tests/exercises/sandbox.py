@@ -38,7 +38,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "e2e"))
-from harness import SOURCE, real_root  # noqa: E402  (root of the machine, not of a user namespace)
+from harness import BUILD, real_root  # noqa: E402  (root of the machine, not of a user namespace)
 
 NOBODY = 65534  # the uid and gid the program runs as
 # Limits on each run (set inside the sandbox, so the process limit counts
@@ -117,9 +117,9 @@ def bwrap(binds, command, limits=LIMITS, network=True, cwd="/tmp"):
 
 
 def sandbox_exec():
-    """The build's sandbox-exec: WORKBOOK_BUILD's (as the graders' programs
-    are), else this tree's build/."""
-    return Path(os.environ.get("WORKBOOK_BUILD", SOURCE / "build")) / EXEC_TARGET
+    """The build's sandbox-exec: the build whose programs the graders run
+    (harness.BUILD: WORKBOOK_BUILD, else this tree's build/)."""
+    return BUILD / EXEC_TARGET
 
 
 _available = None
