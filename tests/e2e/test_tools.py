@@ -358,3 +358,29 @@ def test_workbook_run_wire_ladder():
     assert r.returncode == 0, r.stderr
     lines = ladder_lines(r.stdout)
     assert arrows(lines, "->")[:2] == ["SYN", "ACK"] and arrows(lines, "<-")[0] == "SYN ACK", lines
+
+
+# ------------------------------------------------------------------ the harness
+
+
+def test_malloc_perturb_reaches_the_builds_programs_only(monkeypatch):
+    """meson test's MALLOC_PERTURB_ (harness.PERTURB) is given to the
+    build's programs, run directly or in a namespace, and to nothing else a
+    test starts (the helpers, servers and tools pay for it and are not
+    under test)."""
+    import harness
+    monkeypatch.setattr(harness, "PERTURB", "165")
+
+    def environ(proc):
+        return open(f"/proc/{proc.p.pid}/environ", "rb").read().split(b"\0")
+
+    with Proc([prog("ch03/echoserver"), "--port", "0"]) as server, Proc(["sleep", "30"]) as helper:
+        server.port()
+        assert b"MALLOC_PERTURB_=165" in environ(server), "the build's program should get MALLOC_PERTURB_"
+        assert not any(v.startswith(b"MALLOC_PERTURB_=") for v in environ(helper)), \
+            "a program not of the build should not get MALLOC_PERTURB_"
+    with Namespace() as ns:
+        with ns.spawn([prog("ch03/echoserver"), "--port", "0"]) as server:
+            server.port()
+            # nsenter execs the program: the same process, its environment
+            assert b"MALLOC_PERTURB_=165" in environ(server), "in a namespace too"
