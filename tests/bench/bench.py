@@ -454,12 +454,17 @@ def grade_pairs(build, quick, tmp):
 
     def job():
         subs = tmp / "class"
+        # each copy made different by a line, as a real class's files are:
+        # grading compiles a file only once (its CompileCache), and the
+        # class is timed as one nobody has graded before
+        run = f"{os.getpid()}-{time.time_ns()}"
         for k in range(count):
             for ex_id in ids:
                 chapter, name = ex_id.split("-", 1)
                 theirs = subs / f"student{k:02}" / chapter / "exercises" / name / f"{name}.cpp"
                 theirs.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy(ROOT / chapter / "exercises" / "solutions" / f"{name}.cpp", theirs)
+                solution = (ROOT / chapter / "exercises" / "solutions" / f"{name}.cpp").read_text()
+                theirs.write_text(f"{solution}// student{k:02}'s copy ({run})\n")
         start = time.monotonic()
         r = subprocess.run([sys.executable, ROOT / "tests/exercises/grade_all.py", subs, " ".join(ids),
                             "--build", build, "--out", tmp / "grades"], capture_output=True, text=True)

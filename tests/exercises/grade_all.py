@@ -37,6 +37,7 @@ sandbox, that results.json says so.
 import concurrent.futures
 import csv
 import fcntl
+import hashlib
 import json
 import os
 import re
@@ -60,6 +61,7 @@ BUILD_TIMEOUT = 120  # seconds, for one exercise's compile
 GRADE_TIMEOUT = 180  # seconds, for one exercise's grader
 OUTPUT_CAP = 256 << 10  # bytes of a grader's report kept
 SOURCE_CAP = 1 << 20  # bytes: a bigger "source file" is not taken
+CACHE_ENTRIES = 2000  # compiles kept (CompileCache): a class of 60, 13 exercises each, twice over
 # What a student's compile must not see of this tree: the reference
 # solutions, the graders and their known-wrong versions, any build, git.
 HIDDEN = re.compile(r"^(ch\d\d/exercises/solutions/|tests/exercises/|build|\.git/|\.workbook/)")
@@ -154,12 +156,18 @@ class Kit:
         self.build = root / "build"
         self.pch = root / "pch"
         self.commands = {}
+        self.cache = CompileCache(build)
+        self.reused = []
+        # what every compile depends on besides the student's file, for the
+        # cache: each file of the kit, the grading code, the compiler
+        depends = [stamp(HERE / "grade_all.py"), stamp(HERE / "sandbox.py")]
         r = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True)
         files = r.stdout.splitlines() if r.returncode == 0 and r.stdout else [
             str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*") if p.is_file()]
         for f in files:
             if not HIDDEN.match(f) and (SOURCE / f).is_file():
                 copy_readable(SOURCE / f, self.src / f)
+                depends.append(stamp(SOURCE / f))
         # (the precompiled headers, where the build makes them: GCC, b_pch)
         has_pch = PCH in ninja(build, "-t", "targets", "all")
         prebuilt = set()
@@ -180,15 +188,35 @@ class Kit:
             raise BuildError(first_error(built.stdout + built.stderr))
         for f in prebuilt:
             copy_readable(Path(build) / f, self.build / f)
+            depends.append(stamp(Path(build) / f))
         self.pch.mkdir()
         if has_pch:
             for f in (PCH, PCH.removesuffix(".gch")):
                 copy_readable(Path(build) / f, self.pch / Path(f).name)
+                depends.append(stamp(Path(build) / f))
+        compilers = {c.split(" ", 1)[0] for cs in self.commands.values() for c in cs}
+        depends += [stamp(shutil.which(c) or c) for c in sorted(compilers)]
+        self.inputs = hashlib.sha256(repr(sorted(depends)).encode()).hexdigest()
         make_traversable(root)
 
     def compile(self, ex_id, source, build_dir):
         """Compiles `source` as ex_id in the sandbox, in build_dir (the
-        student's, the one writable place); returns (program or None, log)."""
+        student's, the one writable place), unless the cache has made this
+        same compile before; returns (program or None, log). Kit.reused
+        lists, compile by compile, whether it was the cache's."""
+        target = exercise_target(ex_id)
+        key = hashlib.sha256("\0".join([self.inputs, *self.commands[ex_id], ""]).encode()
+                             + Path(source).read_bytes()).hexdigest()
+        made = self.cache.get(key, build_dir / target)
+        self.reused.append(made is not None)
+        if made is not None:
+            return made
+        program, log, finished = self._compile(ex_id, source, build_dir)
+        if finished:
+            self.cache.put(key, program, log)
+        return program, log
+
+    def _compile(self, ex_id, source, build_dir):
         chapter, name = ex_id.split("-", 1)
         target = exercise_target(ex_id)
         script = " && ".join([f"mkdir -p {shlex.quote(target + '.p')}", *self.commands[ex_id]])
@@ -199,11 +227,72 @@ class Kit:
                             cwd="/workbook/build")
         status, log = bounded(cmd, BUILD_TIMEOUT)
         program = build_dir / target
-        if status == 0 and program.is_file():
-            return program, log
+        if status == 0 and program.is_file() and not program.is_symlink():
+            return program, log, True
         if status is None:
-            return None, f"the compile ran out of time ({BUILD_TIMEOUT} s)"
-        return None, log
+            return None, f"the compile ran out of time ({BUILD_TIMEOUT} s)", False
+        return None, log, True
+
+
+def stamp(path):
+    """What tells one version of a file from another without reading it
+    (as ninja tells): its path, size and modification time."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        return str(path), -1, -1  # (no such file: a compile that needs it fails, and says so)
+    return str(path), st.st_size, st.st_mtime_ns
+
+
+class CompileCache:
+    """The compiles grading has made, kept in the teacher's build folder
+    (grading-cache/, which the sandbox never sees) and named by a hash of
+    everything a compile depends on: the student's file, the compile
+    commands, the kit's files and the compiler (Kit.inputs). Grading a
+    class again after a grader changed, or a file handed in twice, compiles
+    nothing already compiled; a change to the tree, the grading code or the
+    compiler makes every key new. A compile that failed is kept too (its
+    log is the result); one that ran out of time is not. At most
+    CACHE_ENTRIES are kept, the least recently used go first. Delete the
+    folder to start afresh."""
+
+    def __init__(self, build):
+        self.dir = Path(build) / "grading-cache"
+
+    def get(self, key, program):
+        """(program, log) for a compile made before, its program copied to
+        `program`; (None, log) for one that failed; None if not made."""
+        entry = self.dir / key
+        try:
+            log = (entry / "log").read_text()
+            if (entry / "program").exists():
+                program.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copy2(entry / "program", program)
+                give_to_sandbox(program)
+            else:
+                program = None
+            os.utime(entry)  # recently used
+        except OSError:
+            return None  # not there (or gone while read): compile it
+        return program, log
+
+    def put(self, key, program, log):
+        try:
+            self.dir.mkdir(mode=0o700, exist_ok=True)
+            new = Path(tempfile.mkdtemp(dir=self.dir, prefix=".new-"))
+            if program is not None:
+                shutil.copy2(program, new / "program")
+            (new / "log").write_text(log)
+            try:
+                new.rename(self.dir / key)  # whole, or not at all
+            except OSError:
+                shutil.rmtree(new, ignore_errors=True)  # another grading kept it first
+            entries = sorted((e for e in self.dir.iterdir() if not e.name.startswith(".")),
+                             key=lambda e: e.stat().st_mtime_ns)
+            for old in entries[:-CACHE_ENTRIES]:
+                shutil.rmtree(old, ignore_errors=True)
+        except OSError:
+            pass  # a cache that cannot be written only costs the next compile
 
 
 class BuildError(Exception):
@@ -411,7 +500,9 @@ def grade(subs, ids, jobs, out_dir, build, single=False):
     for s in students:
         print(s.name.ljust(width) + "  ".join(("pass" if s.results[i][0] else "FAIL").ljust(16) for i in ids)
               + f"  {sum(s.results[i][0] for i in ids)}/{len(ids)}")
-    print(f"\n{len(students)} students graded in {time.monotonic() - started:.0f} s ({jobs} at a time).")
+    reused = sum(kit.reused)
+    print(f"\n{len(students)} students graded in {time.monotonic() - started:.0f} s ({jobs} at a time;"
+          f" {reused} of {len(kit.reused)} compiles reused from an earlier grading).")
     print(f"Written: {out_dir / 'grades.csv'} and each student's results.json")
     return 0
 

@@ -66,9 +66,11 @@ def check(ex_id, program, tmp_path):
 @pytest.mark.parametrize("ex_id,chapter,name", list(exercises()))
 def test_solution_passes(ex_id, chapter, name, tmp_path):
     """The reference solution, handed in as a student's file, passes
-    `./workbook grade`: it compiles in the sandbox as a student's does, and
-    passes every stage of its grader (one graded class of the 13 solutions
-    would be the same work, one exercise after another)."""
+    `./workbook grade`: it compiles in the sandbox as a student's does (or
+    grading's CompileCache has that compile of the same file, tree and
+    grading code), and passes every stage of its grader (one graded class
+    of the 13 solutions would be the same work, one exercise after
+    another)."""
     student = tmp_path / "submissions" / "honest"
     theirs = student / chapter / "exercises" / name / f"{name}.cpp"
     theirs.parent.mkdir(parents=True)

@@ -274,6 +274,42 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path, jobs):
         time.sleep(0.05)
 
 
+# ------------------------------------------------ grading again
+
+
+def test_grading_again_reuses_the_compiles(tmp_path):
+    """A class graded again (after a grader was fixed, say) compiles nothing
+    that was compiled before with the same inputs (grade_all.CompileCache):
+    the same grades, the same compiler error; a file that differs by a
+    line is compiled afresh."""
+    token = f"// {os.getpid()}-{time.time_ns()}: a file no earlier grading has seen\n"
+    subs = tmp_path / "submissions"
+
+    def hand_in(name, text):
+        (subs / name / THEIRS).parent.mkdir(parents=True)
+        (subs / name / THEIRS).write_text(text)
+
+    def grade(run):
+        r = grade_all(subs, TIMESERVER, "--out", tmp_path / run)
+        assert r.returncode == 0, r.stdout + r.stderr
+        with open(tmp_path / run / "grades.csv") as f:
+            rows = {row["student"]: row[TIMESERVER] for row in csv.DictReader(f)}
+        broken = json.loads((tmp_path / run / "broken" / "results.json").read_text())["tests"][0]["output"]
+        return r.stdout, rows, broken
+
+    hand_in("good", SOLUTION + token)
+    hand_in("broken", "int main() { this is not C++ }\n" + token)
+    out, rows, broken = grade("first")
+    assert "0 of 2 compiles reused" in out, out
+    assert rows == {"good": "pass", "broken": "fail: does not compile"}, rows
+    assert "error" in broken, broken
+    hand_in("edited", SOLUTION + token + "// one line more\n")
+    out, rows_again, broken_again = grade("again")
+    assert "2 of 3 compiles reused" in out, out
+    assert rows_again == {**rows, "edited": "pass"}, rows_again
+    assert broken_again == broken, "a reused compile must grade as the compile did"
+
+
 def test_graders_name_the_programs_they_run():
     """grade builds only the programs the graders name as prog("chNN/NAME")
     (grade_all.programs_used); a grader that reached this tree's build any
