@@ -455,19 +455,19 @@ def grade_pairs(build, quick, tmp):
     def job():
         subs = tmp / "class"
         # each copy made different by a line, as a real class's files are:
-        # grading compiles a file only once (its CompileCache), and the
-        # class is timed as one nobody has graded before
-        run = f"{os.getpid()}-{time.time_ns()}"
+        # grading compiles a file only once (its CompileCache, here one of
+        # the bench's own), and the class is timed as one nobody has graded
         for k in range(count):
             for ex_id in ids:
                 chapter, name = ex_id.split("-", 1)
                 theirs = subs / f"student{k:02}" / chapter / "exercises" / name / f"{name}.cpp"
                 theirs.parent.mkdir(parents=True, exist_ok=True)
                 solution = (ROOT / chapter / "exercises" / "solutions" / f"{name}.cpp").read_text()
-                theirs.write_text(f"{solution}// student{k:02}'s copy ({run})\n")
+                theirs.write_text(f"{solution}// student{k:02}'s copy\n")
         start = time.monotonic()
         r = subprocess.run([sys.executable, ROOT / "tests/exercises/grade_all.py", subs, " ".join(ids),
-                            "--build", build, "--out", tmp / "grades"], capture_output=True, text=True)
+                            "--build", build, "--out", tmp / "grades", "--cache", tmp / "cache"],
+                           capture_output=True, text=True)
         pair.t_ours = time.monotonic() - start
         if r.returncode != 0:
             raise Failed(f"grade failed: {(r.stderr or r.stdout).strip().splitlines()[-1:]}")

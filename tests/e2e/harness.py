@@ -36,7 +36,7 @@ TIMEOUT = 20  # seconds: the bound on every wait in these tests
 # It is meant for the programs under test. Inherited by everything a test
 # starts (Python graders, compilers, dig, nsd, ...), it was a tenth of a
 # whole run here (#17): so it leaves the environment here, and run() and
-# Proc give it back to the build's own programs only.
+# Proc give it back to commands that start the build's own programs.
 PERTURB = os.environ.pop("MALLOC_PERTURB_", None)
 
 
@@ -125,11 +125,11 @@ def private_ipc():
 
 def _perturbed(args, kwargs):
     """kwargs, with MALLOC_PERTURB_ (PERTURB) in the environment when `args`
-    runs one of the build's programs, directly or in a namespace (nsenter
-    ... -- PROGRAM ...)."""
-    program = args[args.index("--") + 1] if args[0] == "nsenter" and "--" in args else args[0]
-    if PERTURB is not None and program.startswith(f"{BUILD}/"):
-        kwargs = {**kwargs, "env": {**(kwargs.get("env") or os.environ), "MALLOC_PERTURB_": PERTURB}}
+    runs one of the build's programs: an argument names one (the command,
+    or a program it starts: nsenter, env, sh -c, a tracer, a grader)."""
+    if PERTURB is not None and any(f"{BUILD}/" in a for a in args):
+        env = os.environ if kwargs.get("env") is None else kwargs["env"]
+        kwargs = {**kwargs, "env": {**env, "MALLOC_PERTURB_": PERTURB}}
     return kwargs
 
 

@@ -374,9 +374,12 @@ def test_malloc_perturb_reaches_the_builds_programs_only(monkeypatch):
     def environ(proc):
         return open(f"/proc/{proc.p.pid}/environ", "rb").read().split(b"\0")
 
-    with Proc([prog("ch03/echoserver"), "--port", "0"]) as server, Proc(["sleep", "30"]) as helper:
+    with Proc([prog("ch03/echoserver"), "--port", "0"]) as server, Proc(["sleep", "30"]) as helper, \
+            Proc(["env", "TZ=UTC", prog("ch03/echoserver"), "--port", "0"]) as started:
         server.port()
+        started.port()  # (env execs the program: the same process)
         assert b"MALLOC_PERTURB_=165" in environ(server), "the build's program should get MALLOC_PERTURB_"
+        assert b"MALLOC_PERTURB_=165" in environ(started), "so should one a command starts"
         assert not any(v.startswith(b"MALLOC_PERTURB_=") for v in environ(helper)), \
             "a program not of the build should not get MALLOC_PERTURB_"
     with Namespace() as ns:

@@ -1,6 +1,6 @@
 """./workbook grade SUBMISSIONS_DIR: grade every student's copy.
 
-    grade_all.py SUBMISSIONS_DIR "ID ID ..." [-j N] [--out DIR] [--build DIR]
+    grade_all.py SUBMISSIONS_DIR "ID ID ..." [-j N] [--out DIR] [--build DIR] [--cache DIR]
     grade_all.py --single SUBMISSION "ID ID ..." --out DIR [--build DIR]
     grade_all.py --prepare "ID ID ..." [--build DIR]
 
@@ -31,7 +31,8 @@ each student's results.json in Gradescope's autograder format, and prints
 a table. On a terminal a progress line
 says how far it is. --single grades one student's folder (Gradescope's
 /autograder/submission) into DIR/results.json alone; when there is no
-sandbox, that results.json says so.
+sandbox, that results.json says so. Compiles are kept (CompileCache) in
+the build's grading-cache/, or in --cache DIR.
 """
 
 import concurrent.futures
@@ -61,11 +62,14 @@ BUILD_TIMEOUT = 120  # seconds, for one exercise's compile
 GRADE_TIMEOUT = 180  # seconds, for one exercise's grader
 OUTPUT_CAP = 256 << 10  # bytes of a grader's report kept
 SOURCE_CAP = 1 << 20  # bytes: a bigger "source file" is not taken
-CACHE_ENTRIES = 2000  # compiles kept (CompileCache): a class of 60, 13 exercises each, twice over
+# The environment of a compile: nothing of the teacher's
+COMPILE_ENV = {"PATH": sandbox.PATH, "LANG": "C.UTF-8"}
+CACHE_ENTRIES = 1000  # compiles kept (CompileCache), about 0.5 MB each: a class of 60, 13 exercises each
 # What a student's compile must not see of this tree: the reference
 # solutions, the graders and their known-wrong versions, any build, git.
 HIDDEN = re.compile(r"^(ch\d\d/exercises/solutions/|tests/exercises/|build|\.git/|\.workbook/)")
-USAGE = ("usage: grade_all.py [--single] SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]\n"
+USAGE = ("usage: grade_all.py [--single] SUBMISSIONS_DIR 'ID ID ...' [-j N] [--out DIR] [--build DIR]"
+         " [--cache DIR]\n"
          "       grade_all.py --prepare 'ID ID ...' [--build DIR]")
 
 
@@ -151,23 +155,25 @@ class Kit:
     each exercise the compile and link commands this tree's build uses
     (ninja's own, made faster()), run in the student's build folder."""
 
-    def __init__(self, root, build, ids):
+    def __init__(self, root, build, ids, cache=None):
         self.src = root / "src"
         self.build = root / "build"
         self.pch = root / "pch"
         self.commands = {}
-        self.cache = CompileCache(build)
+        self.cache = CompileCache(cache or Path(build) / "grading-cache")
         self.reused = []
         # what every compile depends on besides the student's file, for the
-        # cache: each file of the kit, the grading code, the compiler
-        depends = [stamp(HERE / "grade_all.py"), stamp(HERE / "sandbox.py")]
+        # cache: the tree's files (their bytes, as copied), the build's (as
+        # ninja tells them apart), the grading code, the installed packages
+        # (the compiler, the system's headers and libraries)
+        depends = [stamp(HERE / "grade_all.py"), stamp(HERE / "sandbox.py"), stamp("/var/lib/dpkg/status")]
         r = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True)
         files = r.stdout.splitlines() if r.returncode == 0 and r.stdout else [
             str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*") if p.is_file()]
         for f in files:
             if not HIDDEN.match(f) and (SOURCE / f).is_file():
                 copy_readable(SOURCE / f, self.src / f)
-                depends.append(stamp(SOURCE / f))
+                depends.append((f, hashlib.sha256((self.src / f).read_bytes()).hexdigest()))  # the copy's
         # (the precompiled headers, where the build makes them: GCC, b_pch)
         has_pch = PCH in ninja(build, "-t", "targets", "all")
         prebuilt = set()
@@ -195,8 +201,8 @@ class Kit:
                 copy_readable(Path(build) / f, self.pch / Path(f).name)
                 depends.append(stamp(Path(build) / f))
         compilers = {c.split(" ", 1)[0] for cs in self.commands.values() for c in cs}
-        depends += [stamp(shutil.which(c) or c) for c in sorted(compilers)]
-        self.inputs = hashlib.sha256(repr(sorted(depends)).encode()).hexdigest()
+        depends += [stamp(shutil.which(c, path=sandbox.PATH) or c) for c in sorted(compilers)]
+        self.inputs = hashlib.sha256(repr(sorted(map(repr, depends))).encode()).hexdigest()
         make_traversable(root)
 
     def compile(self, ex_id, source, build_dir):
@@ -205,8 +211,8 @@ class Kit:
         same compile before; returns (program or None, log). Kit.reused
         lists, compile by compile, whether it was the cache's."""
         target = exercise_target(ex_id)
-        key = hashlib.sha256("\0".join([self.inputs, *self.commands[ex_id], ""]).encode()
-                             + Path(source).read_bytes()).hexdigest()
+        source_hash = hashlib.sha256(Path(source).read_bytes()).hexdigest()
+        key = hashlib.sha256(repr([self.inputs, self.commands[ex_id], source_hash]).encode()).hexdigest()
         made = self.cache.get(key, build_dir / target)
         self.reused.append(made is not None)
         if made is not None:
@@ -225,13 +231,19 @@ class Kit:
                  "--ro-bind", str(source), f"/workbook/{chapter}/exercises/{name}/{name}.cpp"]
         cmd = sandbox.bwrap(binds, ["/bin/sh", "-c", script], sandbox.COMPILE_LIMITS, network=False,
                             cwd="/workbook/build")
-        status, log = bounded(cmd, BUILD_TIMEOUT)
+        # (none of the teacher's environment: what a compile makes, and
+        # the language of its errors, depend on nothing CompileCache's key
+        # leaves out: CPATH, LANG, ...)
+        status, log = bounded(cmd, BUILD_TIMEOUT, env=COMPILE_ENV)
         program = build_dir / target
         if status == 0 and program.is_file() and not program.is_symlink():
             return program, log, True
         if status is None:
             return None, f"the compile ran out of time ({BUILD_TIMEOUT} s)", False
-        return None, log, True
+        # the compiler's own verdict, not the sandbox's or the machine's
+        # trouble (bwrap, a limit, a full disk): only that is kept
+        verdict = status == 1 and re.search(r"^\S+: (fatal )?error: ", log, re.M) and "bwrap:" not in log
+        return None, log, bool(verdict)
 
 
 def stamp(path):
@@ -246,53 +258,66 @@ def stamp(path):
 
 class CompileCache:
     """The compiles grading has made, kept in the teacher's build folder
-    (grading-cache/, which the sandbox never sees) and named by a hash of
-    everything a compile depends on: the student's file, the compile
-    commands, the kit's files and the compiler (Kit.inputs). Grading a
+    (grading-cache/, which the sandbox never sees; --cache DIR names
+    another) and named by a hash of everything a compile depends on: the
+    student's file, the compile commands, the kit (Kit.inputs: the tree's
+    files, the build's, the grading code, the installed packages). Grading a
     class again after a grader changed, or a file handed in twice, compiles
-    nothing already compiled; a change to the tree, the grading code or the
-    compiler makes every key new. A compile that failed is kept too (its
-    log is the result); one that ran out of time is not. At most
-    CACHE_ENTRIES are kept, the least recently used go first. Delete the
-    folder to start afresh."""
+    nothing already compiled; any other change makes every key new. A
+    compiler's error is kept too (its log is the result); a compile that ran
+    out of time, or that the sandbox or the machine stopped, is not. At
+    most CACHE_ENTRIES are kept, the least recently used go first. Delete
+    the folder to start afresh."""
 
-    def __init__(self, build):
-        self.dir = Path(build) / "grading-cache"
+    def __init__(self, folder):
+        self.dir = Path(folder)
 
     def get(self, key, program):
         """(program, log) for a compile made before, its program copied to
         `program`; (None, log) for one that failed; None if not made."""
         entry = self.dir / key
         try:
+            compiled = (entry / "compiled").read_text() == "yes"
             log = (entry / "log").read_text()
-            if (entry / "program").exists():
-                program.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copy2(entry / "program", program)
+            if compiled:
+                shutil.copyfile(entry / "program", program)  # (a folder of ours: no link in it)
+                program.chmod(0o755)
                 give_to_sandbox(program)
-            else:
-                program = None
             os.utime(entry)  # recently used
         except OSError:
-            return None  # not there (or gone while read): compile it
-        return program, log
+            return None  # not there (or evicted while read): compile it
+        return (program if compiled else None), log
 
     def put(self, key, program, log):
         try:
-            self.dir.mkdir(mode=0o700, exist_ok=True)
+            self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             new = Path(tempfile.mkdtemp(dir=self.dir, prefix=".new-"))
             if program is not None:
-                shutil.copy2(program, new / "program")
+                shutil.copyfile(program, new / "program")
             (new / "log").write_text(log)
+            (new / "compiled").write_text("yes" if program is not None else "no")  # written last
             try:
                 new.rename(self.dir / key)  # whole, or not at all
             except OSError:
                 shutil.rmtree(new, ignore_errors=True)  # another grading kept it first
-            entries = sorted((e for e in self.dir.iterdir() if not e.name.startswith(".")),
-                             key=lambda e: e.stat().st_mtime_ns)
-            for old in entries[:-CACHE_ENTRIES]:
-                shutil.rmtree(old, ignore_errors=True)
+            self.evict()
         except OSError:
             pass  # a cache that cannot be written only costs the next compile
+
+    def evict(self):
+        """Past CACHE_ENTRIES, the least recently used go (renamed first, so
+        that a grading reading one sees it whole or not at all); so does
+        what an interrupted grading left half made, after an hour."""
+        entries, now = [], time.time()
+        for e in self.dir.iterdir():
+            if not e.name.startswith("."):
+                entries.append((e.stat().st_mtime_ns, e))
+            elif now - e.stat().st_mtime > 3600:
+                shutil.rmtree(e, ignore_errors=True)
+        for _, old in sorted(entries)[:-CACHE_ENTRIES]:
+            gone = old.with_name(f".old-{old.name}")
+            old.rename(gone)
+            shutil.rmtree(gone, ignore_errors=True)
 
 
 class BuildError(Exception):
@@ -324,8 +349,10 @@ def make_traversable(top):
 
 
 def give_to_sandbox(path):
-    """As root, the sandbox runs as nobody: its build folder is nobody's."""
+    """As root, the sandbox runs as nobody: its build folder (or a file
+    in it) is nobody's."""
     if sandbox.real_root():
+        os.lchown(path, sandbox.NOBODY, sandbox.NOBODY)
         for d, dirs, files in os.walk(path):
             for n in [d, *(os.path.join(d, x) for x in dirs + files)]:
                 os.lchown(n, sandbox.NOBODY, sandbox.NOBODY)
@@ -351,6 +378,8 @@ class Student:
             self.sources[ex_id] = copy
         self.build = self.dir / "build"
         shutil.copytree(kit.build, self.build)
+        for ex_id in self.sources:  # (each program's folder, there before a compile or a cached one)
+            (self.build / exercise_target(ex_id)).parent.mkdir(parents=True, exist_ok=True)
         make_traversable(self.dir)
         give_to_sandbox(self.build)
 
@@ -431,7 +460,7 @@ def programs_used(ids):
     return sorted(used)
 
 
-def prepare(build, ids, work):
+def prepare(build, ids, work, cache=None):
     """Builds what grading `ids` needs from this tree (programs_used, the
     sandbox's sandbox-exec, the exercises' libraries) and makes the Kit in
     `work`; raises BuildError with the first compiler error if this tree
@@ -443,10 +472,10 @@ def prepare(build, ids, work):
                               capture_output=True, text=True)
         if made.returncode != 0:
             raise BuildError(first_error(made.stdout + made.stderr))
-        return Kit(work / "kit", build, ids)
+        return Kit(work / "kit", build, ids, cache)
 
 
-def grade(subs, ids, jobs, out_dir, build, single=False):
+def grade(subs, ids, jobs, out_dir, build, single=False, cache=None):
     folders = [subs] if single else sorted(p for p in subs.iterdir() if p.is_dir() and not p.name.startswith("."))
     if not folders:
         print(f"grade: no student folders in {subs}", file=sys.stderr)
@@ -464,7 +493,7 @@ def grade(subs, ids, jobs, out_dir, build, single=False):
     work = sandbox.workdir("workbook-grade-")
     try:
         try:
-            kit = prepare(build, ids, work)
+            kit = prepare(build, ids, work, cache)
         except BuildError as e:
             print(f"grade: this tree does not build, so nothing was graded. The first error:\n{e}", file=sys.stderr)
             return 1
@@ -509,7 +538,8 @@ def grade(subs, ids, jobs, out_dir, build, single=False):
 
 def main(argv):
     args = argv[1:]
-    options = {"-j": str(4 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build")}
+    options = {"-j": str(4 * (os.cpu_count() or 1)), "--out": None, "--build": str(SOURCE / "build"),
+               "--cache": None}
     positional = []
     single, only_prepare = "--single" in args, "--prepare" in args
     for flag in ("--single", "--prepare"):
@@ -547,7 +577,8 @@ def main(argv):
         print(f"grade: no folder {subs}", file=sys.stderr)
         return 2
     out_dir = Path(options["--out"]).resolve() if options["--out"] else subs
-    return grade(subs, positional[1].split(), int(options["-j"]), out_dir, build, single)
+    cache = Path(options["--cache"]).resolve() if options["--cache"] else None
+    return grade(subs, positional[1].split(), int(options["-j"]), out_dir, build, single, cache)
 
 
 if __name__ == "__main__":

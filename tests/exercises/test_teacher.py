@@ -239,17 +239,20 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path):
     expected = hostile_class(subs)
     tree_before = checksums(SOURCE, skip={"__pycache__", ".pytest_cache", ".git", ".workbook"})
     subs_before = checksums(subs)
-    grades = {}
+    grades, outs = {}, {}
     for jobs in ("2", "6"):
         tmp = sandbox.workdir("wb-teacher-")  # grading's TMPDIR (one the sandbox's uid can reach)
         try:
-            r = grade_all(subs, TIMESERVER, "-j", jobs, env={**os.environ, "TMPDIR": str(tmp)})
+            # (a cache of this test's own: the first grading compiles every file)
+            r = grade_all(subs, TIMESERVER, "-j", jobs, "--cache", tmp_path / "cache",
+                          env={**os.environ, "TMPDIR": str(tmp)})
             left = list(tmp.iterdir())
             # every process of the grading has its folder (under tmp) in its command line
             running = subprocess.run(["pgrep", "-af", str(tmp)], capture_output=True, text=True).stdout
         finally:
             shutil.rmtree(tmp, ignore_errors=True)
         assert r.returncode == 0, r.stdout + r.stderr
+        outs[jobs] = r.stdout
         with open(subs / "grades.csv") as f:
             grades[jobs] = rows = {row["student"]: row[TIMESERVER] for row in csv.DictReader(f)}
 
@@ -279,7 +282,8 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path):
             time.sleep(0.05)
     assert grades["6"] == grades["2"], "the grades should not depend on -j"
     handed_in = len(expected) - 1  # (links-to-another has no file to compile)
-    assert f"{handed_in} of {handed_in} compiles reused" in r.stdout, r.stdout
+    assert f"0 of {handed_in} compiles reused" in outs["2"], outs["2"]
+    assert f"{handed_in} of {handed_in} compiles reused" in outs["6"], outs["6"]
 
 
 # ------------------------------------------------ grading again
@@ -289,32 +293,38 @@ def test_grading_again_reuses_the_compiles(tmp_path):
     """A class graded again (after a grader was fixed, say) compiles nothing
     that was compiled before with the same inputs (grade_all.CompileCache):
     the same grades, the same compiler error; a file that differs by a
-    line is compiled afresh."""
-    token = f"// {os.getpid()}-{time.time_ns()}: a file no earlier grading has seen\n"
+    line is compiled afresh, and so is a new exercise beside a reused one
+    (in the folder the reused program was put in: as root, the sandbox's)."""
     subs = tmp_path / "submissions"
+    pollecho = Path("ch03/exercises/pollecho/pollecho.cpp")
 
-    def hand_in(name, text):
-        (subs / name / THEIRS).parent.mkdir(parents=True)
-        (subs / name / THEIRS).write_text(text)
+    def hand_in(name, text, path=THEIRS):
+        (subs / name / path).parent.mkdir(parents=True, exist_ok=True)
+        (subs / name / path).write_text(text)
 
     def grade(run):
-        r = grade_all(subs, TIMESERVER, "--out", tmp_path / run)
+        # (-j 1: each student's exercises in order, the reused one first)
+        r = grade_all(subs, f"{TIMESERVER} ch03-pollecho", "-j", "1", "--out", tmp_path / run,
+                      "--cache", tmp_path / "cache")
         assert r.returncode == 0, r.stdout + r.stderr
         with open(tmp_path / run / "grades.csv") as f:
-            rows = {row["student"]: row[TIMESERVER] for row in csv.DictReader(f)}
+            rows = {row["student"]: (row[TIMESERVER], row["ch03-pollecho"]) for row in csv.DictReader(f)}
         broken = json.loads((tmp_path / run / "broken" / "results.json").read_text())["tests"][0]["output"]
         return r.stdout, rows, broken
 
-    hand_in("good", SOLUTION + token)
-    hand_in("broken", "int main() { this is not C++ }\n" + token)
+    hand_in("good", SOLUTION)
+    hand_in("broken", "int main() { this is not C++ }\n")
     out, rows, broken = grade("first")
     assert "0 of 2 compiles reused" in out, out
-    assert rows == {"good": "pass", "broken": "fail: does not compile"}, rows
+    missing = f"fail: no {pollecho} in the submission"
+    assert rows == {"good": ("pass", missing), "broken": ("fail: does not compile", missing)}, rows
     assert "error" in broken, broken
-    hand_in("edited", SOLUTION + token + "// one line more\n")
+    hand_in("edited", SOLUTION + "// one line more\n")
+    hand_in("good", "int main() { return 0; }\n", pollecho)
     out, rows_again, broken_again = grade("again")
-    assert "2 of 3 compiles reused" in out, out
-    assert rows_again == {**rows, "edited": "pass"}, rows_again
+    assert "2 of 4 compiles reused" in out, out
+    assert rows_again["broken"] == rows["broken"] and rows_again["edited"] == ("pass", missing), rows_again
+    assert rows_again["good"][0] == "pass" and rows_again["good"][1].startswith("fail: stage 1 "), rows_again
     assert broken_again == broken, "a reused compile must grade as the compile did"
 
 
