@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from harness import BUILD, SOURCE, TIMEOUT, Proc, need_root, prog, recv_all
+from harness import BUILD, SOURCE, TIMEOUT, Proc, free_port, need_root, prog, recv_all
 
 sys.path.insert(0, str(SOURCE / "tests" / "stress"))
 import stress  # noqa: E402  (the matrix's own bad clients)
@@ -122,7 +122,10 @@ def test_a_half_open_connection_holds_an_iterative_server(name):
     need_root("TCP_REPAIR, which makes a half-open connection, needs CAP_NET_ADMIN")
     p, port = server(name)
     with p:
-        c = socket.create_connection((HOST, port), timeout=TIMEOUT)
+        # (its port from below the ephemeral range: once it has vanished, no
+        # connection of a test beside this one can be given that port, and
+        # the SYN that ends it must come from that port to this server)
+        c = socket.create_connection((HOST, port), timeout=TIMEOUT, source_address=(HOST, free_port()))
         client = c.getsockname()[1]
         if name == POLLECHO:
             c.sendall(b"x")  # pollecho says nothing on accept: its echo shows it has it
