@@ -280,7 +280,9 @@ class CompileCache:
             compiled = (entry / "compiled").read_text() == "yes"
             log = (entry / "log").read_text()
             if compiled:
-                shutil.copyfile(entry / "program", program)  # (a folder of ours: no link in it)
+                # (into the student's build folder, where only a compiler
+                # has written: no link there)
+                shutil.copyfile(entry / "program", program)
                 program.chmod(0o755)
                 give_to_sandbox(program)
             os.utime(entry)  # recently used
@@ -354,8 +356,8 @@ def give_to_sandbox(path):
     if sandbox.real_root():
         os.lchown(path, sandbox.NOBODY, sandbox.NOBODY)
         for d, dirs, files in os.walk(path):
-            for n in [d, *(os.path.join(d, x) for x in dirs + files)]:
-                os.lchown(n, sandbox.NOBODY, sandbox.NOBODY)
+            for n in dirs + files:
+                os.lchown(os.path.join(d, n), sandbox.NOBODY, sandbox.NOBODY)
 
 
 class Student:
