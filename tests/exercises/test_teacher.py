@@ -29,6 +29,11 @@ EX = "ch02-udpretry"  # a quick one to grade
 STARTER = Path("ch02/exercises/udpretry/udpretry.cpp")
 
 
+def report(folder):
+    """The grader's report in folder/results.json (its first exercise)."""
+    return json.loads((folder / "results.json").read_text())["tests"][0]["output"]
+
+
 def workbook(*args, copy=SOURCE, timeout=120):
     """./workbook ARGS in a copy of the workbook (this one, or a handout)."""
     return subprocess.run([Path(copy) / "workbook", *args], cwd=copy, capture_output=True,
@@ -81,7 +86,7 @@ def test_grade_writes_grades_and_results(tmp_path):
     assert results["score"] == 1
     assert results["tests"][0]["name"] == EX and results["tests"][0]["max_score"] == 1
     assert "PASSED" in results["tests"][0]["output"]
-    broken_out = json.loads((broken / "results.json").read_text())["tests"][0]["output"]
+    broken_out = report(broken)
     assert "error" in broken_out, "the compiler's first error should reach the student"
     assert os.path.exists(subs / "good" / STARTER), "grading must not touch the submission"
 
@@ -255,17 +260,14 @@ def test_a_hostile_class_changes_nothing_but_its_grades(tmp_path):
         outs[jobs] = r.stdout
         with open(subs / "grades.csv") as f:
             grades[jobs] = rows = {row["student"]: row[TIMESERVER] for row in csv.DictReader(f)}
-
-        def report(name):
-            return json.loads((subs / name / "results.json").read_text())["tests"][0]["output"]
         for name, grade in expected.items():
             if grade == "pass":
-                assert rows[name] == "pass", f"-j {jobs}: {name}: {rows[name]}\n{report(name)}"
+                assert rows[name] == "pass", f"-j {jobs}: {name}: {rows[name]}\n{report(subs / name)}"
             else:
                 assert rows[name].startswith("fail: ") and re.search(grade, rows[name]), \
                     f"-j {jobs}: {name}: {rows[name]}"
-        assert "printed more than" in report("floods-its-output"), report("floods-its-output")
-        assert "error" in report("does-not-compile"), "the compiler's first error should reach the student"
+        assert "printed more than" in report(subs / "floods-its-output"), report(subs / "floods-its-output")
+        assert "error" in report(subs / "does-not-compile"), "the compiler's first error should reach the student"
         # nothing changed but the grades, nothing left running or lying about
         assert checksums(SOURCE, skip={"__pycache__", ".pytest_cache", ".git", ".workbook"}) == tree_before
         after = checksums(subs)
@@ -309,8 +311,7 @@ def test_grading_again_reuses_the_compiles(tmp_path):
         assert r.returncode == 0, r.stdout + r.stderr
         with open(tmp_path / run / "grades.csv") as f:
             rows = {row["student"]: (row[TIMESERVER], row["ch03-pollecho"]) for row in csv.DictReader(f)}
-        broken = json.loads((tmp_path / run / "broken" / "results.json").read_text())["tests"][0]["output"]
-        return r.stdout, rows, broken
+        return r.stdout, rows, report(tmp_path / run / "broken")
 
     hand_in("good", SOLUTION)
     hand_in("broken", "int main() { this is not C++ }\n")
