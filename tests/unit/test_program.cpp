@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "errors.hpp"
+#include "interrupt.hpp"
 #include "program.hpp"
 
 namespace {
@@ -218,7 +219,7 @@ TEST(WaitReadableDeathTest, InterruptEndsTheWait) {
             wb::stop_on_interrupt();
             // SIGTERM arrives while the wait blocks (or just before it
             // starts; either way it must not be lost).
-            std::thread sender([] { kill(getpid(), SIGTERM); });
+            std::thread sender = interrupt_from_another_thread();
             bool readable = wb::wait_readable(fds[0]);
             sender.join();
             std::_Exit(!readable && wb::interrupted() ? 0 : 1);

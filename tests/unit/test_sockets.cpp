@@ -12,6 +12,7 @@
 
 #include "errors.hpp"
 #include "fd.hpp"
+#include "interrupt.hpp"
 #include "program.hpp"
 #include "sockets.hpp"
 
@@ -130,7 +131,7 @@ TEST(SendAllDeathTest, InterruptEndsTheWaitForAPeerThatNeverReads) {
             if (socketpair(AF_UNIX, SOCK_STREAM, 0, fds) != 0) std::_Exit(3);
             alarm(10);  // a wait that never ends fails (SIGALRM) instead of hanging
             wb::stop_on_interrupt();
-            std::thread sender([] { kill(getpid(), SIGTERM); });
+            std::thread sender = interrupt_from_another_thread();
             int code = 0;
             try {
                 wb::send_all(fds[0], std::string(std::size_t{8} << 20, 'x'));
