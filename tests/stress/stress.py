@@ -29,6 +29,7 @@ loopback only; every attack is bounded in count and time.
 """
 
 import argparse
+import collections
 import os
 import re
 import resource
@@ -227,6 +228,25 @@ def reset(s):
 
 # ---------------------------------------------------------------- the server
 
+TCP_STATES = {"01": "ESTABLISHED", "02": "SYN_SENT", "03": "SYN_RECV", "04": "FIN_WAIT1",
+              "05": "FIN_WAIT2", "06": "TIME_WAIT", "07": "CLOSE", "08": "CLOSE_WAIT",
+              "09": "LAST_ACK", "0A": "LISTEN", "0B": "CLOSING"}
+TcpSocket = collections.namedtuple("TcpSocket", "local remote state inode queued")
+
+
+def tcp_sockets():
+    """Every TCP socket of this network namespace (/proc/net/tcp, tcp6):
+    local and remote port, state (hexadecimal, TCP_STATES), inode, and the
+    bytes queued to send and to read ("TX:RX")."""
+    rows = []
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            f = line.split()
+            tx, rx = (int(n, 16) for n in f[4].split(":"))
+            rows.append(TcpSocket(int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16), f[3], f[9], f"{tx}:{rx}"))
+    return rows
+
+
 class Running:
     """A server started with --port 0; a thread keeps reading what it
     prints (so its stdout never fills), its stderr goes to a file; stop()
@@ -270,22 +290,30 @@ class Running:
 
     def where(self):
         """Where the server waits, for a failure's message: the kernel's
-        wait channel, the system call (its number, then its arguments) and
-        its signals (pending, blocked, ignored, caught: hexadecimal masks,
-        bit N-1 for signal N)."""
+        wait channel, the system call (its number, then its arguments), its
+        signals (pending, blocked, ignored, caught: hexadecimal masks, bit
+        N-1 for signal N), and its connections: each client's port, the
+        state of the server's side and of the client's (TCP_STATES; "gone":
+        no socket has that port), and the bytes queued to send and to read."""
         try:
             wchan = Path(f"/proc/{self.p.pid}/wchan").read_text()
             call = Path(f"/proc/{self.p.pid}/syscall").read_text().split()[:3]
             status = Path(f"/proc/{self.p.pid}/status").read_text()
             signals = re.findall(r"^(Sig(?:Pnd|Blk|Ign|Cgt):\s+\S+)", status, re.M)
+            rows, mine = tcp_sockets(), self.sockets()
+            clients = {r.local: r.state for r in rows if r.remote == self.port}
+            held = [f"{r.remote} {TCP_STATES.get(r.state, r.state)}/"
+                    f"{TCP_STATES.get(clients.get(r.remote), 'gone')} {r.queued}"
+                    for r in rows if r.inode in mine and r.local == self.port and r.remote]
             return (f" (the server waits in {wchan}, system call {' '.join(call)}; "
-                    + ", ".join(" ".join(s.split()) for s in signals) + ")")
+                    + ", ".join(" ".join(s.split()) for s in signals)
+                    + "; its connections (client port, server/client state, bytes to send:to read): "
+                    + (", ".join(held) or "none") + ")")
         except OSError:
             return ""
 
-    def half_open(self):
-        """The client ports of the connections the server holds whose client
-        no longer exists: only the server's side is left (half-open)."""
+    def sockets(self):
+        """The inodes of the server's sockets."""
         inodes = set()
         for fd in Path(f"/proc/{self.p.pid}/fd").iterdir():
             try:
@@ -294,15 +322,16 @@ class Running:
                 continue  # closed meanwhile
             if link.startswith("socket:["):
                 inodes.add(link[8:-1])
-        rows = []  # (local port, remote port, state, inode) of every TCP socket here
-        for table in ("/proc/net/tcp", "/proc/net/tcp6"):
-            for line in Path(table).read_text().splitlines()[1:]:
-                f = line.split()
-                rows.append((int(f[1].split(":")[1], 16), int(f[2].split(":")[1], 16), f[3], f[9]))
+        return inodes
+
+    def half_open(self):
+        """The client ports of the connections the server holds whose client
+        no longer exists: only the server's side is left (half-open)."""
+        rows, mine = tcp_sockets(), self.sockets()
         # (a client's socket in TIME_WAIT, 06, has closed: not a client any more)
-        clients = {local for local, remote, state, _ in rows if remote == self.port and state != "06"}
-        return [remote for local, remote, state, inode in rows
-                if inode in inodes and state == "01" and local == self.port and remote not in clients]
+        clients = {r.local for r in rows if r.remote == self.port and r.state != "06"}
+        return [r.remote for r in rows
+                if r.inode in mine and r.state == "01" and r.local == self.port and r.remote not in clients]
 
     def end_half_open(self, ports):
         """Ends each of these half-open connections (end_half_open())."""
