@@ -8,9 +8,12 @@
 // common/ rebuilds the programs that include it, not every program. The
 // programs still include everything they use themselves; this file adds no
 // name a program may rely on (lint compiles them without it).
-#include <algorithm>
+//
+// Not <algorithm> or <chrono>: in C++20 they are a quarter of the .gch
+// (ranges, calendars, time zones), which every compile maps and reads, and
+// only a dozen of the ~50 files use them (#17: a compile that does not
+// took 0.55 s instead of 0.65, one that does 0.1 s more).
 #include <cerrno>
-#include <chrono>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
