@@ -301,7 +301,8 @@ class Running:
             status = Path(f"/proc/{self.p.pid}/status").read_text()
             signals = re.findall(r"^(Sig(?:Pnd|Blk|Ign|Cgt):\s+\S+)", status, re.M)
             rows, mine = tcp_sockets(), self.sockets()
-            clients = {r.local: r.state for r in rows if r.remote == self.port}
+            # (a port may also have an old client in TIME_WAIT: the live one counts)
+            clients = {r.local: r.state for r in rows if r.remote == self.port and r.state != "06"}
             held = [f"{r.remote} {TCP_STATES.get(r.state, r.state)}/"
                     f"{TCP_STATES.get(clients.get(r.remote), 'gone')} {r.queued}"
                     for r in rows if r.inode in mine and r.local == self.port and r.remote]
