@@ -301,8 +301,7 @@ class Running:
             status = Path(f"/proc/{self.p.pid}/status").read_text()
             signals = re.findall(r"^(Sig(?:Pnd|Blk|Ign|Cgt):\s+\S+)", status, re.M)
             rows, mine = tcp_sockets(), self.sockets()
-            # (a port may also have an old client in TIME_WAIT: the live one counts)
-            clients = {r.local: r.state for r in rows if r.remote == self.port and r.state != "06"}
+            clients = self.clients(rows)
             held = [f"{r.remote} {TCP_STATES.get(r.state, r.state)}/"
                     f"{TCP_STATES.get(clients.get(r.remote), 'gone')} {r.queued}"
                     for r in rows if r.inode in mine and r.local == self.port and r.remote]
@@ -325,12 +324,17 @@ class Running:
                 inodes.add(link[8:-1])
         return inodes
 
+    def clients(self, rows):
+        """{port: state} of the clients of the server among `rows`
+        (tcp_sockets()). A client's socket in TIME_WAIT (06) has closed: not
+        a client any more (its port may have a live one again)."""
+        return {r.local: r.state for r in rows if r.remote == self.port and r.state != "06"}
+
     def half_open(self):
         """The client ports of the connections the server holds whose client
         no longer exists: only the server's side is left (half-open)."""
         rows, mine = tcp_sockets(), self.sockets()
-        # (a client's socket in TIME_WAIT, 06, has closed: not a client any more)
-        clients = {r.local for r in rows if r.remote == self.port and r.state != "06"}
+        clients = self.clients(rows)
         return [r.remote for r in rows
                 if r.inode in mine and r.state == "01" and r.local == self.port and r.remote not in clients]
 
