@@ -18,7 +18,7 @@ import threading
 import pytest
 
 from harness import (
-    SOURCE, Lab, Namespace, Proc, connect, free_port, need, private_ipc, prog, recv_all, run, wait_port,
+    SOURCE, Lab, Namespace, Proc, connect, free_port, gophernicus_namespaces, need, prog, recv_all, run, wait_port,
 )
 
 GOPHER_CLIENTS = ["gopherclient", "gopherclient2", "gopherclient3", "gopherlibclient", "urlclient"]
@@ -51,7 +51,7 @@ def gophernicus_on(root, host, port):
     listen = f"TCP6-LISTEN:{port},bind=[{host}]" if ":" in host else f"TCP-LISTEN:{port},bind={host}"
     name = "localhost" if ":" in host else host  # socat's EXEC: cannot take "::1"
     cmd = f"/usr/sbin/gophernicus -h {name} -p {port} -r {root} -nv -nr -nf -nd -ns"
-    return Proc([*private_ipc(), "socat", f"{listen},reuseaddr,fork", f"EXEC:{cmd},nofork"])
+    return Proc([*gophernicus_namespaces(), "socat", f"{listen},reuseaddr,fork", f"EXEC:{cmd},nofork"])
 
 
 @pytest.fixture(scope="module")

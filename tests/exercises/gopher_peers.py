@@ -14,7 +14,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-from harness import TIMEOUT, Proc, free_port, need, private_ipc, wait_port
+from harness import TIMEOUT, Proc, free_port, gophernicus_namespaces, need, wait_port
 
 KINDS = {"0": "text", "1": "menu", "7": "search", "9": "binary", "h": "html"}
 
@@ -87,7 +87,8 @@ class Gophernicus:
             self.port = free_port()
             cmd = (f"/usr/sbin/gophernicus -h 127.0.0.1 -p {self.port} -r {self.root}"
                    " -nv -nr -nf -nd -ns")
-            self.proc = Proc([*private_ipc(), "socat", f"TCP-LISTEN:{self.port},bind=127.0.0.1,reuseaddr,fork",
+            self.proc = Proc([*gophernicus_namespaces(), "socat",
+                              f"TCP-LISTEN:{self.port},bind=127.0.0.1,reuseaddr,fork",
                               f"EXEC:{cmd},nofork"])
             wait_port(self.port, proc=self.proc)
         except BaseException:

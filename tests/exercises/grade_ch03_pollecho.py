@@ -11,7 +11,6 @@ for one stage with prlimit, so accept() meets EMFILE for sure.
 """
 
 import hashlib
-import os
 import resource
 import selectors
 import signal
@@ -20,7 +19,7 @@ import struct
 import threading
 import time
 
-from grading import STAGE_TIMEOUT, Namespace, Program, command_line, fail, need, stage
+from grading import STAGE_TIMEOUT, Namespace, Program, command_line, cpu_seconds, fail, need, stage
 from ch02_peers import PY, ns_wait_port
 
 WAIT = 5            # seconds: the bound on each wait for an echo
@@ -58,13 +57,6 @@ def proc_status(pid, field):
     except OSError:
         pass
     return 0
-
-
-def cpu_seconds(pid):
-    """User + system CPU time the process has used so far."""
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def watch_busy(pid, seconds):

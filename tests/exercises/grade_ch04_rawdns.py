@@ -30,6 +30,7 @@ nameserver 127.0.0.3
 """
 NSD, KNOT6, UNBOUND = "127.0.0.2", "::1", "127.0.0.1"
 A99 = bytes([192, 0, 2, 99])
+LOOP_CPU = 1  # CPU seconds: a program that uses more on one malformed reply is in a loop
 
 
 @fixture(scope="module")
@@ -262,7 +263,10 @@ def test_malformed(program):
     for scenario, make, pattern in MALFORMED:
         with FakeDns(lambda q, make=make: [("main", make(q))]) as srv:
             args = fake_args(program, srv, "www.example.test")
-            result = run(args, timeout=6, waiting_for=f"it to give up on {scenario}")
+            # (a reply is read in a millisecond of CPU, a sanitizer's start
+            # in a tenth of a second; a program past LOOP_CPU seconds is in
+            # a loop, and need not spin to the deadline)
+            result = run(args, timeout=6, waiting_for=f"it to give up on {scenario}", cpu_limit=LOOP_CPU)
         sent = make(srv.udp_queries()[0]) if srv.udp_queries() else None
         one_line_error(result, command_line(args) + f" (the grader's server sends {scenario})", scenario,
                        pattern, sent=sent,

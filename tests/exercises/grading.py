@@ -150,6 +150,7 @@ class Result:
         self.out = b""
         self.err = b""
         self.timed_out = False
+        self.spun = False  # killed for the CPU time it used (Program.wait_exit's cpu_limit)
         self.flooded = False
         self.out_at = None  # time.monotonic() when its last bytes on stdout came
         self.err_at = None  # and on stderr
@@ -157,6 +158,8 @@ class Result:
     def describe(self):
         if self.flooded:
             return f"cut off after printing more than {OUTPUT_CAP} bytes"
+        if self.spun:
+            return "still running, past its limit of CPU time; killed"
         if self.timed_out:
             return "still running at the deadline; killed"
         if self.status is None:
@@ -167,6 +170,13 @@ class Result:
         if self.status in (86, 87):
             return f"exit status {self.status} (a sanitizer found a memory or undefined-behaviour error: see stderr)"
         return f"exit status {self.status}"
+
+
+def cpu_seconds(pid):
+    """User + system CPU time the process has used so far."""
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 class Program:
@@ -296,18 +306,41 @@ class Program:
         self._poll()
         return self.result.status is None
 
-    def wait_exit(self, timeout=STAGE_TIMEOUT, waiting_for="the program to exit"):
+    def wait_exit(self, timeout=STAGE_TIMEOUT, waiting_for="the program to exit", cpu_limit=None):
         """Waits for the program to end; returns its Result. At the deadline
-        the program is killed and the stage fails, saying what was awaited."""
-        try:
-            self.p.wait(timeout)
-        except subprocess.TimeoutExpired:
-            self._kill()
-            self.p.wait()
-            self.result.timed_out = True
+        the program is killed and the stage fails, saying what was awaited.
+        With `cpu_limit` (seconds), a program that has used more CPU time
+        than that is killed at once: a loop that never ends fails then,
+        without keeping a core busy to the deadline."""
+        deadline = time.monotonic() + timeout
+        spun = None  # the CPU seconds of a program killed for its cpu_limit
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                self.p.wait(max(left, 0) if cpu_limit is None else min(max(left, 0), 0.1))
+                break
+            except subprocess.TimeoutExpired:
+                if cpu_limit is not None:
+                    try:
+                        used = cpu_seconds(self.pid)
+                    except (OSError, ValueError, IndexError):
+                        used = 0  # ended between the looks: the wait tells
+                    if used > cpu_limit:
+                        spun = used
+                if spun is not None or left <= 0:
+                    self._kill()
+                    self.p.wait()
+                    self.result.timed_out = True
+                    self.result.spun = spun is not None
+                    break
         for t in self.readers:
             t.join(5)
         self._poll()
+        if spun is not None:
+            fail(f"the program was still running after {spun:.1f} s of CPU time (a loop that never ends?) "
+                 f"while the grader waited for {waiting_for}",
+                 did=command_line(self.args), got=self.result.out or "nothing on stdout",
+                 result=self.result, note=f"a correct program needs far less than {cpu_limit} s of CPU here")
         if self.result.timed_out:
             fail(f"the program was still running after {timeout} s while the grader waited for {waiting_for}",
                  did=command_line(self.args), got=self.result.out or "nothing on stdout",
@@ -339,9 +372,11 @@ class Program:
         self.stop()
 
 
-def run(args, input=b"", timeout=STAGE_TIMEOUT, waiting_for="the program to finish", ns=None, env=None):
+def run(args, input=b"", timeout=STAGE_TIMEOUT, waiting_for="the program to finish", ns=None, env=None,
+        cpu_limit=None):
     """Runs the program to the end with `input` on stdin; returns its Result
-    (the stage fails if it runs past `timeout` or floods its output)."""
+    (the stage fails if it runs past `timeout`, or past `cpu_limit` seconds
+    of CPU time, or floods its output)."""
     prog = Program(args, stdin=subprocess.PIPE, ns=ns, env=env)
     try:
         def feed():
@@ -351,7 +386,7 @@ def run(args, input=b"", timeout=STAGE_TIMEOUT, waiting_for="the program to fini
             except OSError:
                 pass  # it exited without reading: its exit status tells
         threading.Thread(target=feed, daemon=True).start()
-        return prog.wait_exit(timeout, waiting_for)
+        return prog.wait_exit(timeout, waiting_for, cpu_limit)
     finally:
         prog.stop()
 
