@@ -315,24 +315,25 @@ class Program:
         deadline = time.monotonic() + timeout
         spun = None  # the CPU seconds of a program killed for its cpu_limit
         while True:
-            left = deadline - time.monotonic()
+            left = max(deadline - time.monotonic(), 0)
             try:
-                self.p.wait(max(left, 0) if cpu_limit is None else min(max(left, 0), 0.1))
+                self.p.wait(left if cpu_limit is None else min(left, 0.1))
                 break
             except subprocess.TimeoutExpired:
-                if cpu_limit is not None:
-                    try:
-                        used = cpu_seconds(self.pid)
-                    except (OSError, ValueError, IndexError):
-                        used = 0  # ended between the looks: the wait tells
-                    if used > cpu_limit:
-                        spun = used
-                if spun is not None or left <= 0:
-                    self._kill()
-                    self.p.wait()
-                    self.result.timed_out = True
-                    self.result.spun = spun is not None
-                    break
+                pass
+            if cpu_limit is not None:
+                try:
+                    used = cpu_seconds(self.pid)
+                except (OSError, ValueError, IndexError):
+                    used = 0  # ended between the looks: the next wait tells
+                if used > cpu_limit:
+                    spun = used
+            if spun is not None or time.monotonic() >= deadline:
+                self._kill()
+                self.p.wait()
+                self.result.timed_out = True
+                self.result.spun = spun is not None
+                break
         for t in self.readers:
             t.join(5)
         self._poll()
