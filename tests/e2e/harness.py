@@ -15,6 +15,7 @@ real sockets, real peers. Everything here keeps that safe and tidy:
 - need() skips a test whose tool is missing, and fails it when CI is set.
 """
 
+import functools
 import os
 import random
 import re
@@ -104,9 +105,7 @@ def user_namespace():
     return [] if os.geteuid() == 0 else ["-r"]
 
 
-_GOPHER_NAMESPACES = None  # (the prefix, once per process: finding it starts a process)
-
-
+@functools.cache  # (once per process: finding out starts a process)
 def gophernicus_namespaces():
     """The command prefix that runs gophernicus (under its socat) in IPC and
     mount namespaces of its own (`unshare -i -m`, with `-r` when not root),
@@ -121,16 +120,13 @@ def gophernicus_namespaces():
     and inside, /dev/null (not executable) is mounted over lsb_release, so
     gophernicus takes the name from /etc/issue instead, at no cost. What it
     serves is the same."""
-    global _GOPHER_NAMESPACES
-    if _GOPHER_NAMESPACES is None:
-        cmd = ["unshare", "-i", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-i", "-m"]
-        cmd += ["sh", "-c", 'mount --bind /dev/null /usr/bin/lsb_release 2>/dev/null; exec "$@"', "sh"]
-        try:
-            ok = subprocess.run([*cmd, "true"], capture_output=True, timeout=TIMEOUT).returncode == 0
-        except OSError:
-            ok = False  # no unshare: the server is only slower
-        _GOPHER_NAMESPACES = cmd if ok else []
-    return _GOPHER_NAMESPACES
+    cmd = ["unshare", "-i", "-m"] if os.geteuid() == 0 else ["unshare", "-r", "-i", "-m"]
+    cmd += ["sh", "-c", 'mount --bind /dev/null /usr/bin/lsb_release 2>/dev/null; exec "$@"', "sh"]
+    try:
+        ok = subprocess.run([*cmd, "true"], capture_output=True, timeout=TIMEOUT).returncode == 0
+    except OSError:
+        ok = False  # no unshare: the server is only slower
+    return tuple(cmd) if ok else ()
 
 
 def _perturbed(args, kwargs):
