@@ -34,13 +34,16 @@ int main(int argc, char* argv[]) {
         wb::check("getpeername", getpeername(s, reinterpret_cast<sockaddr*>(&peer), &peerlen));
 
         std::time_t now = std::time(nullptr);
-        std::string asctime = std::asctime(std::localtime(&now));
-        asctime.pop_back();  // asctime() ends in a newline; Python's does not
+        // Python's time.asctime(), "Thu Dec  4 20:00:00 2026": strftime()
+        // with that format (C's asctime() is the same plus a newline, but
+        // writes into one static buffer for every caller)
+        char local_time[64];
+        std::strftime(local_time, sizeof local_time, "%a %b %e %H:%M:%S %Y", std::localtime(&now));
 
         wb::send_all(s, "Welcome.\n");
         wb::send_all(s, "According to our records, you are connected from " +
                             wb::format_address(peer, peerlen) + ".\n");
-        wb::send_all(s, "The local time is " + asctime + ".\n");
+        wb::send_all(s, "The local time is " + std::string(local_time) + ".\n");
         return 0;
     });
 }

@@ -46,6 +46,7 @@ Record to_record(const ldns_rr* rr) {
 
 std::vector<Record> to_records(const ldns_rr_list* list) {
     std::vector<Record> records;
+    records.reserve(ldns_rr_list_rr_count(list));
     for (std::size_t i = 0; i < ldns_rr_list_rr_count(list); ++i)
         records.push_back(to_record(ldns_rr_list_rr(list, i)));
     return records;

@@ -579,6 +579,8 @@ def check_inetdsocket(port, host):
     assert m, out
     shown = time.mktime(time.strptime(m.group(1).decode(), "%a %b %d %H:%M:%S %Y"))
     assert int(before) - 1 <= shown <= after + 1
+    # as Python's time.asctime() writes it (a day below 10 after two spaces)
+    assert m.group(1).decode() == time.asctime(time.localtime(shown)), out
 
 
 def udp_client(port, host="127.0.0.1", text=b"hello"):

@@ -305,6 +305,12 @@ def test_ladder_refuses_what_it_cannot_read(tmp_path):
     assert r.returncode == 1 and len(r.stderr.splitlines()) == 1, r.stderr
     r = run([prog("tests/lab/ladder/ladder")])
     assert r.returncode == 2 and r.stderr.startswith(b"usage: ladder")
+    # a bad width: usage, then one line that says why (an empty one once
+    # ended the program on an uncaught std::invalid_argument)
+    for width in ("", "39", "abc", "1000"):
+        r = run([prog("tests/lab/ladder/ladder"), "--width", width, LADDER_DATA / "udptime.pcap"])
+        assert r.returncode == 2, (width, r)
+        assert r.stderr.decode().splitlines()[-1] == f"ladder: the width must be 40 columns or more, not '{width}'"
 
 
 def test_wire_ladder_tcp_the_gopher_exchange_in_the_lab():

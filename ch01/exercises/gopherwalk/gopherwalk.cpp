@@ -32,9 +32,9 @@ const wb::Spec spec{.synopsis = "[--port PORT] HOST N...",
 
 int main(int argc, char* argv[]) {
     return wb::run(argc, argv, spec, [](const wb::Args& args) {
-        std::string host = args[0];
+        // The walk starts at the root menu: the selector "" on HOST and PORT.
+        const std::string& host = args[0];
         unsigned port = args.port("--port", 70);
-        std::string selector;  // "": the root menu
 
         // TODO: check each N (args[1], args[2], ...): a number from 1, else
         // throw wb::UsageError("bad N '0': expected a number from 1").

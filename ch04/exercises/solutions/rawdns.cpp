@@ -115,7 +115,8 @@ std::string read_name(const std::string& msg, std::size_t& pos) {
         if (len > 63)
             throw BadReply("a label of unknown type (length byte " + std::to_string(len) + ")");
         need(msg, at + 1, len, "a label");
-        if ((wire_length += len + 1) > 255) throw BadReply("a name longer than 255 bytes");
+        wire_length += len + 1;
+        if (wire_length > 255) throw BadReply("a name longer than 255 bytes");
         for (std::size_t i = at + 1; i <= at + len; ++i) name += escaped(msg[i], ".\\\"();@$", '!');
         name += '.';
         at += len + 1;

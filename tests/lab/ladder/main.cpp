@@ -49,9 +49,12 @@ int main(int argc, char* argv[]) {
         } else if (arg == "--title") {
             title = argv[++i];
         } else if (arg == "--width") {
-            std::string value = argv[++i];
-            if (value.find_first_not_of("0123456789") != std::string::npos || value.size() > 3 ||
-                (width = std::stoi(value)) < 40) {
+            const std::string value = argv[++i];
+            // (up to 3 digits, so stoi() cannot throw: not even for "")
+            const bool digits = !value.empty() && value.size() <= 3 &&
+                                value.find_first_not_of("0123456789") == std::string::npos;
+            if (digits) width = std::stoi(value);
+            if (!digits || width < 40) {
                 usage(stderr);
                 std::fprintf(stderr, "ladder: the width must be 40 columns or more, not '%s'\n",
                              value.c_str());
