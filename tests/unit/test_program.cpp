@@ -1,5 +1,4 @@
 // Unit tests for common/program: command lines, ports, numbers, run().
-#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
