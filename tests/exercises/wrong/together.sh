@@ -26,24 +26,24 @@ shift 2
   grep -h '^#include "' "$@" | sort -u
   echo '#include <cstdio>'
   echo '#include <string_view>'
+  dispatch=""  # main()'s lines, one for each version
+  names=""
   for file in "$@"; do
-    what=$(basename "$file" .cpp)
-    what=${what#"$id"-}
+    name=$(basename "$file" .cpp)
+    what=${name#"$id"-}
     case $what in
       *[!a-z0-9_]* | '') echo "together.sh: '$file' is not $id-WHAT.cpp (WHAT: a-z, 0-9, _)" >&2; exit 1 ;;
     esac
-    printf '\nnamespace wrong_%s {\n#include "%s"\n}  // namespace wrong_%s\n' "$what" "$(basename "$file")" "$what"
+    printf '\nnamespace wrong_%s {\n#include "%s"\n}  // namespace wrong_%s\n' "$what" "$name.cpp" "$what"
+    dispatch="$dispatch    if (called == \"$name\") return wrong_$what::main(argc, argv);
+"
+    names="$names${names:+ }$name"
   done
   printf '\nint main(int argc, char* argv[]) {\n'
   printf '    std::string_view called = argc > 0 ? argv[0] : "";\n'
   printf '    called.remove_prefix(called.find_last_of(%s) + 1);  // (npos + 1 is 0)\n' "'/'"
-  for file in "$@"; do
-    what=$(basename "$file" .cpp)
-    what=${what#"$id"-}
-    printf '    if (called == "%s-%s") return wrong_%s::main(argc, argv);\n' "$id" "$what" "$what"
-  done
-  names=$(for file in "$@"; do basename "$file" .cpp; done | tr '\n' ' ')
-  printf '    std::fprintf(stderr, "%%s: run me as one of: %s\\n", argc > 0 ? argv[0] : "?");\n' "${names% }"
+  printf '%s' "$dispatch"
+  printf '    std::fprintf(stderr, "%%s: run me as one of: %s\\n", argc > 0 ? argv[0] : "?");\n' "$names"
   printf '    return 2;\n}\n'
 } >"$out.new"
 mv "$out.new" "$out"
