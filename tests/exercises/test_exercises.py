@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 
+import sandbox
 from grading import ROOT_ONLY
 
 HERE = Path(__file__).resolve().parent
@@ -55,6 +56,7 @@ def check(ex_id, program, tmp_path):
     """Runs check.py as `./workbook ex check` does; returns (exit code,
     printed report, the stages from its JSON)."""
     assert Path(program).exists(), f"{program} is not built"
+    sandbox.available()  # found out once; each check.py is then told (WORKBOOK_SANDBOX_WORKS)
     report = tmp_path / "report.json"
     r = subprocess.run([sys.executable, HERE / "check.py", ex_id, program, "--json", report],
                        capture_output=True, timeout=CHECK_TIMEOUT)
