@@ -163,17 +163,23 @@ class Kit:
         self.cache = CompileCache(cache or Path(build) / "grading-cache")
         self.reused = []
         # what every compile depends on besides the student's file, for the
-        # cache: the tree's files (their bytes, as copied), the build's (as
-        # ninja tells them apart), the grading code, the installed packages
-        # (the compiler, the system's headers and libraries)
-        depends = [stamp(HERE / "grade_all.py"), stamp(HERE / "sandbox.py"), stamp("/var/lib/dpkg/status")]
+        # cache: the names of the tree's files (a new one may come first on
+        # an include path), the build's files (as ninja tells them apart),
+        # the grading code, the installed packages (the compiler, the
+        # system's headers and libraries); and each file's bytes as copied
+        # (hashes), of which a compile's manifest names those it read
+        self.hashes = {}
+        depends = [(f, hashlib.sha256((HERE / f).read_bytes()).hexdigest())  # (a copy's are the same)
+                   for f in ("grade_all.py", "sandbox.py")]
+        depends.append(stamp("/var/lib/dpkg/status"))
         r = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True)
         files = r.stdout.splitlines() if r.returncode == 0 and r.stdout else [
             str(p.relative_to(SOURCE)) for p in SOURCE.rglob("*") if p.is_file()]
         for f in files:
             if not HIDDEN.match(f) and (SOURCE / f).is_file():
                 copy_readable(SOURCE / f, self.src / f)
-                depends.append((f, hashlib.sha256((self.src / f).read_bytes()).hexdigest()))  # the copy's
+                self.hashes[f] = hashlib.sha256((self.src / f).read_bytes()).hexdigest()  # the copy's
+        depends.append(sorted(self.hashes))
         # (the precompiled headers, where the build makes them: GCC, b_pch)
         has_pch = PCH in ninja(build, "-t", "targets", "all")
         prebuilt = set()
@@ -203,6 +209,7 @@ class Kit:
         compilers = {c.split(" ", 1)[0] for cs in self.commands.values() for c in cs}
         depends += [stamp(shutil.which(c, path=sandbox.PATH) or c) for c in sorted(compilers)]
         self.inputs = hashlib.sha256(repr(sorted(map(repr, depends))).encode()).hexdigest()
+        self.tree = hashlib.sha256(repr(sorted(self.hashes.items())).encode()).hexdigest()
         make_traversable(root)
 
     def compile(self, ex_id, source, build_dir):
@@ -213,14 +220,49 @@ class Kit:
         target = exercise_target(ex_id)
         source_hash = hashlib.sha256(Path(source).read_bytes()).hexdigest()
         key = hashlib.sha256(repr([self.inputs, self.commands[ex_id], source_hash]).encode()).hexdigest()
-        made = self.cache.get(key, build_dir / target)
+        made = self.cache.get(key, build_dir / target, self.unchanged)
         self.reused.append(made is not None)
         if made is not None:
             return made
+        depfile = self.depfile(ex_id, build_dir)
+        if depfile:
+            depfile.unlink(missing_ok=True)  # (only this compile's list counts)
         program, log, finished = self._compile(ex_id, source, build_dir)
         if finished:
-            self.cache.put(key, program, log)
+            self.cache.put(key, program, log, self.manifest(ex_id, build_dir))
         return program, log
+
+    def manifest(self, ex_id, build_dir):
+        """The tree's files the compile of ex_id read, as [path, hash]
+        pairs: those its dependency list (-MF, in the student's build
+        folder) names below /workbook, less the student's own file (its
+        hash is in the key). Without a list (GCC writes none when it
+        stops at an error): the whole tree, ["*", Kit.tree]."""
+        chapter, name = ex_id.split("-", 1)
+        theirs = f"{chapter}/exercises/{name}/{name}.cpp"
+        depfile = self.depfile(ex_id, build_dir)
+        try:
+            text = depfile.read_text() if depfile else ""
+        except OSError:
+            text = ""
+        if not text:
+            return [["*", self.tree]]
+        read = set()
+        # make's syntax: "object: dependency ...", lines joined by "\"
+        for dep in text.replace("\\\n", " ").split(":", 1)[-1].split():
+            path = os.path.normpath(os.path.join("/workbook/build", dep))
+            if path.startswith("/workbook/") and not path.startswith("/workbook/build/"):
+                read.add(path[len("/workbook/"):])
+        return [[f, self.hashes.get(f)] for f in sorted(read - {theirs})]
+
+    def depfile(self, ex_id, build_dir):
+        """Where the compile of ex_id writes its dependency list (-MF)."""
+        found = re.search(r" -MF (\S+)", " ".join(self.commands[ex_id]))
+        return build_dir / found.group(1) if found else None
+
+    def unchanged(self, manifest):
+        """Whether each file a kept compile read is the same in this kit."""
+        return all((h == self.tree) if f == "*" else (self.hashes.get(f) == h) for f, h in manifest)
 
     def _compile(self, ex_id, source, build_dir):
         chapter, name = ex_id.split("-", 1)
@@ -259,12 +301,17 @@ def stamp(path):
 class CompileCache:
     """The compiles grading has made, kept in the teacher's build folder
     (grading-cache/, which the sandbox never sees; --cache DIR names
-    another) and named by a hash of everything a compile depends on: the
-    student's file, the compile commands, the kit (Kit.inputs: the tree's
-    files, the build's, the grading code, the installed packages). Grading a
-    class again after a grader changed, or a file handed in twice, compiles
-    nothing already compiled; any other change makes every key new. A
-    compiler's error is kept too (its log is the result); a compile that ran
+    another), named by a hash of what every compile depends on (the
+    student's file, the compile commands, Kit.inputs: the names of the
+    tree's files, the build's files, the grading code, the installed
+    packages) and, beside it, of the tree's files this compile read (its
+    manifest: the files the compiler's dependency list names, with their
+    hashes; ccache's "direct mode"). Grading a class again after a grader
+    changed, or after a change to files no compile reads (a README, a
+    test, another chapter), or a file handed in twice, compiles nothing
+    already compiled; a change to a header a compile read compiles it
+    afresh. A compiler's error is kept too (its log is the result; with no
+    dependency list, its manifest is the whole tree); a compile that ran
     out of time, or that the sandbox or the machine stopped, is not. At
     most CACHE_ENTRIES are kept, the least recently used go first. Delete
     the folder to start afresh."""
@@ -272,11 +319,16 @@ class CompileCache:
     def __init__(self, folder):
         self.dir = Path(folder)
 
-    def get(self, key, program):
-        """(program, log) for a compile made before, its program copied to
-        `program`; (None, log) for one that failed; None if not made."""
-        entry = self.dir / key
+    def get(self, key, program, unchanged):
+        """(program, log) for a compile made before whose manifest still
+        holds (`unchanged(manifest)`), its program copied to `program`;
+        (None, log) for one that failed; None if not made."""
         try:
+            for entry in sorted(self.dir.glob(f"{key}-*")):
+                if unchanged(json.loads((entry / "manifest").read_text())):
+                    break
+            else:
+                return None
             compiled = (entry / "compiled").read_text() == "yes"
             log = (entry / "log").read_text()
             if compiled:
@@ -286,20 +338,22 @@ class CompileCache:
                 program.chmod(0o755)
                 give_to_sandbox(program)
             os.utime(entry)  # recently used
-        except OSError:
+        except (OSError, ValueError):
             return None  # not there (or evicted while read): compile it
         return (program if compiled else None), log
 
-    def put(self, key, program, log):
+    def put(self, key, program, log, manifest):
         try:
             self.dir.mkdir(mode=0o700, parents=True, exist_ok=True)
             new = Path(tempfile.mkdtemp(dir=self.dir, prefix=".new-"))
             if program is not None:
                 shutil.copyfile(program, new / "program")
             (new / "log").write_text(log)
+            (new / "manifest").write_text(json.dumps(manifest))
             (new / "compiled").write_text("yes" if program is not None else "no")  # written last
             try:
-                new.rename(self.dir / key)  # whole, or not at all
+                digest = hashlib.sha256(json.dumps(manifest).encode()).hexdigest()[:16]
+                new.rename(self.dir / f"{key}-{digest}")  # whole, or not at all
             except OSError:
                 shutil.rmtree(new, ignore_errors=True)  # another grading kept it first
             self.evict()

@@ -40,11 +40,12 @@ def workbook(*args, copy=SOURCE, timeout=120):
                           text=True, timeout=timeout)
 
 
-def grade_all(subs, ids, *options, env=None):
-    """grade_all.py with this build, as ./workbook grade runs it."""
+def grade_all(subs, ids, *options, env=None, tree=SOURCE):
+    """grade_all.py of `tree` (this one, or a copy) with this build, as
+    ./workbook grade runs it."""
     build = os.environ.get("WORKBOOK_BUILD", str(SOURCE / "build"))
-    return subprocess.run([sys.executable, HERE / "grade_all.py", subs, ids, "--build", build, *options],
-                          capture_output=True, text=True, timeout=900, env=env)
+    return subprocess.run([sys.executable, Path(tree) / "tests" / "exercises" / "grade_all.py", subs, ids,
+                           "--build", build, *options], capture_output=True, text=True, timeout=900, env=env)
 
 
 def test_handout_has_no_solutions_and_only_the_chosen_exercises(tmp_path):
@@ -296,7 +297,21 @@ def test_grading_again_reuses_the_compiles(tmp_path):
     that was compiled before with the same inputs (grade_all.CompileCache):
     the same grades, the same compiler error; a file that differs by a
     line is compiled afresh, and so is a new exercise beside a reused one
-    (in the folder the reused program was put in: as root, the sandbox's)."""
+    (in the folder the reused program was put in: as root, the sandbox's).
+    A change to the tree reuses the compiles that did not read what
+    changed: none after a README changed, and after a header changed, only
+    those that include it are compiled again. (Graded from a copy of this
+    tree, whose files the test may change.)"""
+    tree = tmp_path / "tree"
+    files = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True,
+                           check=True).stdout.splitlines()
+    for f in files:
+        if (SOURCE / f).is_file():
+            (tree / f).parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(SOURCE / f, tree / f)
+    # (a repository, as this tree is: grading copies the files git lists)
+    subprocess.run(["git", "init", "-q", tree], check=True)
+    subprocess.run(["git", "-C", tree, "add", "-A"], check=True)
     subs = tmp_path / "submissions"
     pollecho = Path("ch03/exercises/pollecho/pollecho.cpp")
 
@@ -307,7 +322,7 @@ def test_grading_again_reuses_the_compiles(tmp_path):
     def grade(run):
         # (-j 1: each student's exercises in order, the reused one first)
         r = grade_all(subs, f"{TIMESERVER} ch03-pollecho", "-j", "1", "--out", tmp_path / run,
-                      "--cache", tmp_path / "cache")
+                      "--cache", tmp_path / "cache", tree=tree)
         assert r.returncode == 0, r.stdout + r.stderr
         with open(tmp_path / run / "grades.csv") as f:
             rows = {row["student"]: (row[TIMESERVER], row["ch03-pollecho"]) for row in csv.DictReader(f)}
@@ -327,6 +342,18 @@ def test_grading_again_reuses_the_compiles(tmp_path):
     assert rows_again["broken"] == rows["broken"] and rows_again["edited"] == ("pass", missing), rows_again
     assert rows_again["good"][0] == "pass" and rows_again["good"][1].startswith("fail: stage 1 "), rows_again
     assert broken_again == broken, "a reused compile must grade as the compile did"
+    # a README no compile reads: all four reused
+    with open(tree / "README.md", "a") as f:
+        f.write("One line more.\n")
+    out, rows_readme, _ = grade("readme")
+    assert "4 of 4 compiles reused" in out and rows_readme == rows_again, out
+    # a header the timeserver solution includes (errors.hpp): the two
+    # timeservers are compiled again; the broken file and the pollecho
+    # that includes nothing are reused
+    with open(tree / "common" / "errors.hpp", "a") as f:
+        f.write("// One line more.\n")
+    out, rows_header, _ = grade("header")
+    assert "2 of 4 compiles reused" in out and rows_header == rows_again, out
 
 
 def test_graders_name_the_programs_they_run():
