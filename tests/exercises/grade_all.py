@@ -128,7 +128,7 @@ def source_of(folder, ex_id):
 PCH = "pch/workbook_pch.hpp.gch"  # the build's precompiled standard headers (pch/meson.build)
 
 
-def faster(command, pch):
+def faster(command, pch, as_deps=False):
     """A compile command of this tree's build, made cheaper for grading
     (the compile is most of grading's work): it starts from the build's
     precompiled standard headers (`pch`: mounted at /pch), and makes no
@@ -136,7 +136,9 @@ def faster(command, pch):
     source lines). The program is the same; a student's missing #include
     may go unnoticed here, where ./workbook ex check (no precompiled
     headers) reports it. Without -Winvalid-pch a .gch that does not fit
-    is only slower: GCC then reads the empty header beside it."""
+    is only slower: GCC then reads the empty header beside it. With
+    `as_deps` (GNU as) the assembler writes the files it read too (an
+    .incbin's), beside the compiler's list: -MF FILE, FILE.as."""
     if " -c " not in command:
         return command  # the link
     command = command.replace(" -Winvalid-pch", "")
@@ -145,7 +147,18 @@ def faster(command, pch):
     if pch:
         compiler, rest = command.split(" ", 1)
         command = f"{compiler} -I/pch -include workbook_pch.hpp {rest}"
+    depfile = re.search(r" -MF (\S+)", command)
+    if as_deps and depfile:
+        command = command.replace(" -c ", f" -Wa,--MD,{depfile.group(1)}.as -c ", 1)
     return command
+
+
+def gnu_as(compiler):
+    """Whether `compiler` assembles with GNU as (which can list the files
+    it read: --MD)."""
+    r = subprocess.run([compiler, "-Wa,--version", "-c", "-x", "c", "/dev/null", "-o", "/dev/null"],
+                       capture_output=True, text=True)
+    return "GNU assembler" in r.stdout + r.stderr
 
 
 class Kit:
@@ -189,10 +202,13 @@ class Kit:
             inputs = ninja(build, "-t", "inputs", target).split()
             prebuilt |= {i for i in inputs if not i.startswith(("../", "/", own))}
             # the exercise's own steps (its compile and link), in order
-            self.commands[ex_id] = [faster(c.replace("-fdiagnostics-color=always", "-fdiagnostics-color=never"),
-                                           has_pch)
+            self.commands[ex_id] = [c.replace("-fdiagnostics-color=always", "-fdiagnostics-color=never")
                                     for c in ninja(build, "-t", "commands", target).splitlines()
                                     if target in c]
+        compilers = {c.split(" ", 1)[0] for cs in self.commands.values() for c in cs}
+        self.as_deps = all(gnu_as(c) for c in compilers)
+        for ex_id, commands in self.commands.items():
+            self.commands[ex_id] = [faster(c, has_pch, self.as_deps) for c in commands]
         (self.src / "build").mkdir()  # where the student's build folder is mounted
         built = subprocess.run(["ninja", "-C", build, *sorted(prebuilt), *([PCH] if has_pch else [])],
                                capture_output=True, text=True)
@@ -206,7 +222,6 @@ class Kit:
             for f in (PCH, PCH.removesuffix(".gch")):
                 copy_readable(Path(build) / f, self.pch / Path(f).name)
                 depends.append(stamp(Path(build) / f))
-        compilers = {c.split(" ", 1)[0] for cs in self.commands.values() for c in cs}
         depends += [stamp(shutil.which(c, path=sandbox.PATH) or c) for c in sorted(compilers)]
         self.inputs = hashlib.sha256(repr(sorted(map(repr, depends))).encode()).hexdigest()
         self.tree = hashlib.sha256(repr(sorted(self.hashes.items())).encode()).hexdigest()
@@ -224,41 +239,64 @@ class Kit:
         self.reused.append(made is not None)
         if made is not None:
             return made
-        depfile = self.depfile(ex_id, build_dir)
-        if depfile:
-            depfile.unlink(missing_ok=True)  # (only this compile's list counts)
+        for depfile in self.depfiles(ex_id, build_dir):
+            depfile.unlink(missing_ok=True)  # (only this compile's lists count)
         program, log, finished = self._compile(ex_id, source, build_dir)
         if finished:
-            self.cache.put(key, program, log, self.manifest(ex_id, build_dir))
+            self.cache.put(key, program, log, self.manifest(ex_id, build_dir, program is not None))
         return program, log
 
-    def manifest(self, ex_id, build_dir):
+    def manifest(self, ex_id, build_dir, compiled):
         """The tree's files the compile of ex_id read, as [path, hash]
-        pairs: those its dependency list (-MF, in the student's build
-        folder) names below /workbook, less the student's own file (its
-        hash is in the key). Without a list (GCC writes none when it
-        stops at an error): the whole tree, ["*", Kit.tree]."""
+        pairs: those its dependency lists (the compiler's, -MF, and the
+        assembler's, in the student's build folder) name below /workbook,
+        less the student's own file (its hash is in the key) and the
+        student's build folder. The whole tree, ["*", Kit.tree], when that
+        cannot be known: a list missing (GCC writes none after a fatal
+        error, such as an #include of no file; a compiler other than GCC
+        makes no assembler's list; a compile that failed may have stopped
+        before the assembler), or a file named that is not the tree's,
+        the system's (/usr: the installed packages, in the key), the
+        precompiled headers' (/pch, in the key) or the compiler's own
+        (/tmp, the sandbox's: empty when the compile starts), such as the
+        tree through another path (/proc/self/root/workbook/...)."""
         chapter, name = ex_id.split("-", 1)
         theirs = f"{chapter}/exercises/{name}/{name}.cpp"
-        depfile = self.depfile(ex_id, build_dir)
-        try:
-            text = depfile.read_text() if depfile else ""
-        except OSError:
-            text = ""
-        if not text:
-            return [["*", self.tree]]
+        depfiles = self.depfiles(ex_id, build_dir)
+        whole = [["*", self.tree]]
+        if not self.as_deps or len(depfiles) < 2:
+            return whole
         read = set()
-        # make's syntax: "object: dependency ...", lines joined by "\"
-        for dep in text.replace("\\\n", " ").split(":", 1)[-1].split():
-            path = os.path.normpath(os.path.join("/workbook/build", dep))
-            if path.startswith("/workbook/") and not path.startswith("/workbook/build/"):
+        for depfile in depfiles:
+            try:
+                text = depfile.read_text()
+            except OSError:
+                if depfile == depfiles[-1] and not compiled:
+                    continue  # (stopped before assembling: the assembler read nothing)
+                return whole
+            # make's syntax: "object: dependency ...", lines joined by "\",
+            # a space in a name written "\ " (and "$" as "$$")
+            body = re.split(r":(?:\s|$)", text.replace("\\\n", " "), maxsplit=1)[-1]
+            for word in re.findall(r"(?:\\.|[^\s\\])+", body):
+                dep = re.sub(r"\\(.)", r"\1", word).replace("$$", "$")
+                path = os.path.normpath(os.path.join("/workbook/build", dep))
+                if path.startswith(("/usr/", "/pch/", "/tmp/", "/workbook/build/")):
+                    continue
+                if not path.startswith("/workbook/"):
+                    return whole
                 read.add(path[len("/workbook/"):])
-        return [[f, self.hashes.get(f)] for f in sorted(read - {theirs})]
+        read.discard(theirs)
+        if not read <= self.hashes.keys():
+            return whole  # (not a file of the tree: a folder, say)
+        return [[f, self.hashes[f]] for f in sorted(read)]
 
-    def depfile(self, ex_id, build_dir):
-        """Where the compile of ex_id writes its dependency list (-MF)."""
+    def depfiles(self, ex_id, build_dir):
+        """Where the compile of ex_id writes its dependency lists: the
+        compiler's (-MF FILE) and, with GNU as, the assembler's (FILE.as)."""
         found = re.search(r" -MF (\S+)", " ".join(self.commands[ex_id]))
-        return build_dir / found.group(1) if found else None
+        if not found:
+            return []
+        return [build_dir / found.group(1)] + ([build_dir / f"{found.group(1)}.as"] if self.as_deps else [])
 
     def unchanged(self, manifest):
         """Whether each file a kept compile read is the same in this kit."""
@@ -305,16 +343,17 @@ class CompileCache:
     student's file, the compile commands, Kit.inputs: the names of the
     tree's files, the build's files, the grading code, the installed
     packages) and, beside it, of the tree's files this compile read (its
-    manifest: the files the compiler's dependency list names, with their
-    hashes; ccache's "direct mode"). Grading a class again after a grader
-    changed, or after a change to files no compile reads (a README, a
-    test, another chapter), or a file handed in twice, compiles nothing
-    already compiled; a change to a header a compile read compiles it
-    afresh. A compiler's error is kept too (its log is the result; with no
-    dependency list, its manifest is the whole tree); a compile that ran
-    out of time, or that the sandbox or the machine stopped, is not. At
-    most CACHE_ENTRIES are kept, the least recently used go first. Delete
-    the folder to start afresh."""
+    manifest: the files the compiler's and the assembler's dependency lists
+    name, with their hashes; ccache's "direct mode"; Kit.manifest). Grading
+    a class again after a grader changed, or after a change to files no
+    compile reads (a README, a test, another chapter), or a file handed in
+    twice, compiles nothing already compiled; a change to a header a
+    compile read compiles it afresh. Where the lists cannot say (one is
+    missing, or names a file outside the tree, /usr and /pch), the
+    manifest is the whole tree. A compiler's error is kept too (its log is
+    the result); a compile that ran out of time, or that the sandbox or
+    the machine stopped, is not. At most CACHE_ENTRIES are kept, the least
+    recently used go first. Delete the folder to start afresh."""
 
     def __init__(self, folder):
         self.dir = Path(folder)
@@ -363,14 +402,17 @@ class CompileCache:
     def evict(self):
         """Past CACHE_ENTRIES, the least recently used go (renamed first, so
         that a grading reading one sees it whole or not at all); so does
-        what an interrupted grading left half made, after an hour."""
+        what an interrupted grading left half made, after an hour, and
+        entries of the cache's first kind (named by the key alone, with no
+        manifest: never found now)."""
         entries, now = [], time.time()
         for e in self.dir.iterdir():
             if not e.name.startswith("."):
-                entries.append((e.stat().st_mtime_ns, e))
+                entries.append((e.stat().st_mtime_ns if "-" in e.name else 0, e))
             elif now - e.stat().st_mtime > 3600:
                 shutil.rmtree(e, ignore_errors=True)
-        for _, old in sorted(entries)[:-CACHE_ENTRIES]:
+        first_kind = [e for m, e in entries if m == 0]
+        for old in first_kind + [e for _, e in sorted(x for x in entries if x[0])[:-CACHE_ENTRIES]]:
             gone = old.with_name(f".old-{old.name}")
             old.rename(gone)
             shutil.rmtree(gone, ignore_errors=True)

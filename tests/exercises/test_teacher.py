@@ -299,9 +299,11 @@ def test_grading_again_reuses_the_compiles(tmp_path):
     line is compiled afresh, and so is a new exercise beside a reused one
     (in the folder the reused program was put in: as root, the sandbox's).
     A change to the tree reuses the compiles that did not read what
-    changed: none after a README changed, and after a header changed, only
-    those that include it are compiled again. (Graded from a copy of this
-    tree, whose files the test may change.)"""
+    changed: after a README changed, only those that read it (by the
+    assembler's .incbin) or reached the tree by another path (/proc/self/
+    root/workbook/...) are compiled again; after a header changed, those
+    that include it. (Graded from a copy of this tree, whose files the test
+    may change.)"""
     tree = tmp_path / "tree"
     files = subprocess.run(["git", "-C", SOURCE, "ls-files"], capture_output=True, text=True,
                            check=True).stdout.splitlines()
@@ -337,23 +339,28 @@ def test_grading_again_reuses_the_compiles(tmp_path):
     assert "error" in broken, broken
     hand_in("edited", SOLUTION + "// one line more\n")
     hand_in("good", "int main() { return 0; }\n", pollecho)
+    # two that read the tree where the compiler's list does not say
+    hand_in("incbin", 'asm(".incbin \\"/workbook/README.md\\"");\nint main() { return 0; }\n')
+    hand_in("proc-path", '#include "/proc/self/root/workbook/common/fd.hpp"\nint main() { return 0; }\n')
     out, rows_again, broken_again = grade("again")
-    assert "2 of 4 compiles reused" in out, out
+    assert "2 of 6 compiles reused" in out, out
     assert rows_again["broken"] == rows["broken"] and rows_again["edited"] == ("pass", missing), rows_again
     assert rows_again["good"][0] == "pass" and rows_again["good"][1].startswith("fail: stage 1 "), rows_again
     assert broken_again == broken, "a reused compile must grade as the compile did"
-    # a README no compile reads: all four reused
+    assert rows_again["incbin"][0].startswith("fail: stage 1 "), rows_again  # (compiled: a program)
+    assert rows_again["proc-path"][0].startswith("fail: stage 1 "), rows_again
+    # the README: incbin and proc-path compiled again, the other four reused
     with open(tree / "README.md", "a") as f:
         f.write("One line more.\n")
     out, rows_readme, _ = grade("readme")
-    assert "4 of 4 compiles reused" in out and rows_readme == rows_again, out
+    assert "4 of 6 compiles reused" in out and rows_readme == rows_again, out
     # a header the timeserver solution includes (errors.hpp): the two
-    # timeservers are compiled again; the broken file and the pollecho
-    # that includes nothing are reused
+    # timeservers and proc-path are compiled again; the broken file, the
+    # pollecho that includes nothing and incbin are reused
     with open(tree / "common" / "errors.hpp", "a") as f:
         f.write("// One line more.\n")
     out, rows_header, _ = grade("header")
-    assert "2 of 4 compiles reused" in out and rows_header == rows_again, out
+    assert "3 of 6 compiles reused" in out and rows_header == rows_again, out
 
 
 def test_graders_name_the_programs_they_run():
