@@ -147,10 +147,16 @@ def faster(command, pch, as_deps=False):
     if pch:
         compiler, rest = command.split(" ", 1)
         command = f"{compiler} -I/pch -include workbook_pch.hpp {rest}"
-    depfile = re.search(r" -MF (\S+)", command)
+    depfile = depfile_of(command)
     if as_deps and depfile:
-        command = command.replace(" -c ", f" -Wa,--MD,{depfile.group(1)}.as -c ", 1)
+        command = command.replace(" -c ", f" -Wa,--MD,{depfile}.as -c ", 1)
     return command
+
+
+def depfile_of(command):
+    """Where a compile command writes its dependency list (-MF FILE), or None."""
+    found = re.search(r" -MF (\S+)", command)
+    return found.group(1) if found else None
 
 
 def gnu_as(compiler):
@@ -293,10 +299,10 @@ class Kit:
     def depfiles(self, ex_id, build_dir):
         """Where the compile of ex_id writes its dependency lists: the
         compiler's (-MF FILE) and, with GNU as, the assembler's (FILE.as)."""
-        found = re.search(r" -MF (\S+)", " ".join(self.commands[ex_id]))
-        if not found:
+        depfile = depfile_of(" ".join(self.commands[ex_id]))
+        if not depfile:
             return []
-        return [build_dir / found.group(1)] + ([build_dir / f"{found.group(1)}.as"] if self.as_deps else [])
+        return [build_dir / depfile] + ([build_dir / f"{depfile}.as"] if self.as_deps else [])
 
     def unchanged(self, manifest):
         """Whether each file a kept compile read is the same in this kit."""
@@ -405,14 +411,16 @@ class CompileCache:
         what an interrupted grading left half made, after an hour, and
         entries of the cache's first kind (named by the key alone, with no
         manifest: never found now)."""
-        entries, now = [], time.time()
+        entries, first_kind, now = [], [], time.time()
         for e in self.dir.iterdir():
-            if not e.name.startswith("."):
-                entries.append((e.stat().st_mtime_ns if "-" in e.name else 0, e))
-            elif now - e.stat().st_mtime > 3600:
-                shutil.rmtree(e, ignore_errors=True)
-        first_kind = [e for m, e in entries if m == 0]
-        for old in first_kind + [e for _, e in sorted(x for x in entries if x[0])[:-CACHE_ENTRIES]]:
+            if e.name.startswith("."):
+                if now - e.stat().st_mtime > 3600:
+                    shutil.rmtree(e, ignore_errors=True)
+            elif "-" in e.name:
+                entries.append((e.stat().st_mtime_ns, e))
+            else:
+                first_kind.append(e)
+        for old in first_kind + [e for _, e in sorted(entries)[:-CACHE_ENTRIES]]:
             gone = old.with_name(f".old-{old.name}")
             old.rename(gone)
             shutil.rmtree(gone, ignore_errors=True)
