@@ -270,8 +270,8 @@ class Kit:
         theirs = f"{chapter}/exercises/{name}/{name}.cpp"
         depfiles = self.depfiles(ex_id, build_dir)
         whole = [["*", self.tree]]
-        if not self.as_deps or len(depfiles) < 2:
-            return whole
+        if len(depfiles) < 2:
+            return whole  # (no -MF, or no assembler's list: not GNU as)
         read = set()
         for depfile in depfiles:
             try:
