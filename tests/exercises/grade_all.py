@@ -114,9 +114,8 @@ def source_of(folder, ex_id):
     the one NAME.cpp anywhere in the folder (a Gradescope upload); a
     regular file in the folder, not a link, of at most SOURCE_CAP bytes.
     None if there is no such file."""
-    chapter, name = ex_id.split("-", 1)
-    laid_out = folder / chapter / "exercises" / name / f"{name}.cpp"
-    found = [laid_out] if laid_out.is_file() else sorted(folder.rglob(f"{name}.cpp"))
+    laid_out = folder / student_file(ex_id)
+    found = [laid_out] if laid_out.is_file() else sorted(folder.rglob(laid_out.name))
     for path in found:
         # (inside the folder: a linked folder could lead to another student's)
         if (path.is_file() and not path.is_symlink() and path.resolve().is_relative_to(folder.resolve())
@@ -266,8 +265,6 @@ class Kit:
         precompiled headers' (/pch, in the key) or the compiler's own
         (/tmp, the sandbox's: empty when the compile starts), such as the
         tree through another path (/proc/self/root/workbook/...)."""
-        chapter, name = ex_id.split("-", 1)
-        theirs = f"{chapter}/exercises/{name}/{name}.cpp"
         depfiles = self.depfiles(ex_id, build_dir)
         whole = [["*", self.tree]]
         if len(depfiles) < 2:
@@ -291,7 +288,7 @@ class Kit:
                 if not path.startswith("/workbook/"):
                     return whole
                 read.add(path[len("/workbook/"):])
-        read.discard(theirs)
+        read.discard(student_file(ex_id))
         if not read <= self.hashes.keys():
             return whole  # (not a file of the tree: a folder, say)
         return [[f, self.hashes[f]] for f in sorted(read)]
@@ -309,12 +306,11 @@ class Kit:
         return all((h == self.tree) if f == "*" else (self.hashes.get(f) == h) for f, h in manifest)
 
     def _compile(self, ex_id, source, build_dir):
-        chapter, name = ex_id.split("-", 1)
         target = exercise_target(ex_id)
         script = " && ".join([f"mkdir -p {shlex.quote(target + '.p')}", *self.commands[ex_id]])
         binds = ["--ro-bind", str(self.src), "/workbook", "--bind", str(build_dir), "/workbook/build",
                  "--ro-bind", str(self.pch), "/pch",
-                 "--ro-bind", str(source), f"/workbook/{chapter}/exercises/{name}/{name}.cpp"]
+                 "--ro-bind", str(source), f"/workbook/{student_file(ex_id)}"]
         cmd = sandbox.bwrap(binds, ["/bin/sh", "-c", script], sandbox.COMPILE_LIMITS, network=False,
                             cwd="/workbook/build")
         # (none of the teacher's environment: what a compile makes, and
@@ -435,6 +431,12 @@ def exercise_target(ex_id):
     return f"{chapter}/exercises/{name}"
 
 
+def student_file(ex_id):
+    """The student's file for ex_id, relative to a tree or a submission:
+    chNN/exercises/NAME/NAME.cpp."""
+    return f"{exercise_target(ex_id)}/{ex_id.split('-', 1)[1]}.cpp"
+
+
 def ninja(build, *args):
     return subprocess.run(["ninja", "-C", build, *args], capture_output=True, text=True, check=True).stdout
 
@@ -475,9 +477,7 @@ class Student:
         for ex_id in ids:
             found = source_of(folder, ex_id)
             if found is None:
-                chapter, ex_name = ex_id.split("-", 1)
-                self.results[ex_id] = (False, f"no {chapter}/exercises/{ex_name}/{ex_name}.cpp in the submission",
-                                       "", 0.0)
+                self.results[ex_id] = (False, f"no {student_file(ex_id)} in the submission", "", 0.0)
                 continue
             copy = self.dir / "src" / f"{ex_id}.cpp"
             copy_readable(found, copy)
